@@ -1,0 +1,67 @@
+package secrets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+
+	"github.com/joho/godotenv"
+)
+
+func init() {
+	registerScheme("dotenv", "dotenv://PATH", []string{"prefix"}, func(_ context.Context, u *url.URL) (Source, error) {
+		path := u.Host + u.Path
+		if path == "" {
+			path = ".env"
+		}
+		return ReadDotenv(path, u.Query().Get("prefix"))
+	})
+}
+
+// Dotenv is a [Source] holding the variables of a .env file, for local
+// development. Keys map to names as in [Env] ([EnvName]). The file is read
+// once, by [ReadDotenv]; Dotenv keeps no versions and ignores [Ref.Version].
+type Dotenv struct {
+	path   string
+	prefix string
+	vars   map[string]string
+}
+
+var _ Source = (*Dotenv)(nil)
+
+// ReadDotenv parses the .env file at path with github.com/joho/godotenv.
+// Errors name the file, never a value in it.
+func ReadDotenv(path, prefix string) (*Dotenv, error) {
+	vars, err := godotenv.Read(path)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return nil, fmt.Errorf("secrets: dotenv: %w", err)
+		}
+		// godotenv's parse errors quote the offending line, which may
+		// hold a value: do not repeat them.
+		return nil, fmt.Errorf("secrets: dotenv %s: malformed .env file", path)
+	}
+	return &Dotenv{path: path, prefix: prefix, vars: vars}, nil
+}
+
+// NativeName returns the variable name key is read from.
+func (d *Dotenv) NativeName(key string) string { return EnvName(d.prefix, key) }
+
+// Lookup returns the variable for ref.Key.
+func (d *Dotenv) Lookup(ctx context.Context, ref Ref) (Value, error) {
+	if err := ctx.Err(); err != nil {
+		return Value{}, err
+	}
+	name := EnvName(d.prefix, ref.Key)
+	v, ok := d.vars[name]
+	if !ok {
+		return Value{}, fmt.Errorf("dotenv %s: variable %s is not set: %w", d.path, name, ErrNotFound)
+	}
+	return Value{Data: []byte(v)}, nil
+}
+
+// String names the source as a spec would.
+func (d *Dotenv) String() string { return "dotenv://" + d.path }
