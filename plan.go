@@ -24,7 +24,10 @@ func collect(v reflect.Value, path, prefix string, out *[]fieldPlan, errs *[]*Fi
 	t := v.Type()
 	for i := range t.NumField() {
 		sf := t.Field(i)
-		fpath := path + "." + sf.Name
+		fpath := sf.Name
+		if path != "" {
+			fpath = path + "." + sf.Name
+		}
 		raw, tagged := sf.Tag.Lookup(TagName)
 		if raw == "-" {
 			continue
