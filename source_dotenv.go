@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 
@@ -45,6 +46,16 @@ func ReadDotenv(path, prefix string) (*Dotenv, error) {
 		return nil, fmt.Errorf("secrets: dotenv %s: malformed .env file", path)
 	}
 	return &Dotenv{path: path, prefix: prefix, vars: vars}, nil
+}
+
+// ParseDotenv parses .env content from r, for defaults embedded in a
+// binary with go:embed. name identifies the content in errors and reports.
+func ParseDotenv(name string, r io.Reader, prefix string) (*Dotenv, error) {
+	vars, err := godotenv.Parse(r)
+	if err != nil {
+		return nil, fmt.Errorf("secrets: dotenv %s: malformed .env content", name)
+	}
+	return &Dotenv{path: name, prefix: prefix, vars: vars}, nil
 }
 
 // NativeName returns the variable name key is read from.
