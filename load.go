@@ -24,6 +24,9 @@ var ErrInvalidTarget = errors.New("secrets: Load needs a non-nil pointer to a st
 // struct map to the same native name of a source (see [Namer]).
 var ErrKeyCollision = errors.New("keys collide")
 
+// errNoSources is returned when every source given to Load is nil.
+var errNoSources = errors.New("secrets: Load was given only nil sources")
+
 // errNotJSONObject is wrapped when #field is used on a value that is not a
 // JSON object.
 var errNotJSONObject = errors.New("value is not a JSON object, so #field cannot be read")
@@ -105,6 +108,9 @@ func (l *Loader) LoadOrigins(ctx context.Context, dst any) ([]Origin, error) {
 		}
 	}
 
+	if len(flat) == 0 {
+		return nil, errNoSources
+	}
 	// Work on a copy, so that dst is untouched unless everything loads.
 	work := reflect.New(rv.Elem().Type())
 	work.Elem().Set(rv.Elem())

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -459,4 +460,31 @@ func TestLoadTimeout(t *testing.T) {
 	var le *secrets.LoadError
 	require.ErrorAs(t, err, &le)
 	assert.Len(t, le.Fields, 2)
+}
+
+func TestLoadNilSourcesIsAnError(t *testing.T) {
+	var c struct {
+		K string `secret:"k"`
+	}
+	require.Error(t, secrets.Load(context.Background(), &c, nil))
+	l := secrets.Loader{Sources: []secrets.Source{secrets.Chain()}}
+	require.Error(t, l.Load(context.Background(), &c))
+}
+
+func TestLoadAuditLogNeverHoldsValues(t *testing.T) {
+	var buf strings.Builder
+	l := secrets.Loader{
+		Sources: []secrets.Source{secrets.Map{"pw": "audit-s3cret", "port": "1"}},
+		Logger:  slog.New(slog.NewJSONHandler(&buf, nil)),
+	}
+	var c struct {
+		PW    secrets.String `secret:"pw"`
+		Plain string         `secret:"pw"`
+		Port  int            `secret:"port"`
+	}
+	require.NoError(t, l.Load(context.Background(), &c))
+	out := buf.String()
+	assert.NotContains(t, out, "audit-s3cret")
+	assert.Equal(t, 3, strings.Count(out, `"msg":"secret loaded"`))
+	assert.Contains(t, out, `"field":"PW","key":"pw","source":"map"`)
 }
