@@ -1,0 +1,7 @@
+//go:build secrets_noazure
+
+package secrets
+
+func init() {
+	registerDisabled("azurekv", "azurekv://VAULT", "secrets_noazure")
+}
