@@ -402,3 +402,71 @@ func TestGCPInvalidOptions(t *testing.T) {
 		assert.ErrorIs(t, err, secrets.ErrInvalidSpec, "location %q", loc)
 	}
 }
+
+// loaderReady skips a test on a branch whose Loader is still the
+// placeholder of the core skeleton.
+func loaderReady(t *testing.T) {
+	t.Helper()
+	var probe struct{}
+	if err := secrets.Load(context.Background(), &probe, secrets.Map{}); err != nil && strings.Contains(err.Error(), "being written") {
+		t.Skip("Loader not written yet on this branch")
+	}
+}
+
+func TestGCPLoad(t *testing.T) {
+	loaderReady(t)
+	ctx := context.Background()
+	fake := gcpfake.Start(t)
+	fake.Put(gcpParent, "db_password", []byte("load-s3cr3t"))
+	fake.Put(gcpParent, "api_key", []byte("key-one"))
+	fake.Put(gcpParent, "api_key", []byte("key-two"))
+	g := newTestGCP(t, fake, secrets.GCPOptions{})
+
+	var cfg struct {
+		DBPass secrets.String `secret:"db_password"`
+		OldKey string         `secret:"api_key,version=1"`
+		NewKey string         `secret:"api_key"`
+		Port   int            `secret:"port,default=8080"`
+	}
+	require.NoError(t, secrets.Load(ctx, &cfg, g))
+	assert.Equal(t, "load-s3cr3t", cfg.DBPass.Reveal())
+	assert.Equal(t, "key-one", cfg.OldKey)
+	assert.Equal(t, "key-two", cfg.NewKey)
+	assert.Equal(t, 8080, cfg.Port)
+
+	t.Run("colliding keys are refused before fetching", func(t *testing.T) {
+		before := len(fake.Calls())
+		var bad struct {
+			A string `secret:"db/password"`
+			B string `secret:"db.password"`
+		}
+		err := secrets.Load(ctx, &bad, g)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), `"db/password"`)
+		assert.Contains(t, err.Error(), `"db.password"`)
+		assert.Contains(t, err.Error(), "db_password")
+		assert.Len(t, fake.Calls(), before)
+	})
+
+	t.Run("the Loader keeps to the source's bound", func(t *testing.T) {
+		fake := gcpfake.Start(t)
+		fake.SetDelay(20 * time.Millisecond)
+		var many struct {
+			K1 string `secret:"k1"`
+			K2 string `secret:"k2"`
+			K3 string `secret:"k3"`
+			K4 string `secret:"k4"`
+			K5 string `secret:"k5"`
+			K6 string `secret:"k6"`
+			K7 string `secret:"k7"`
+			K8 string `secret:"k8"`
+		}
+		for i := 1; i <= 8; i++ {
+			fake.Put(gcpParent, "k"+strconv.Itoa(i), []byte("v"))
+		}
+		g := newTestGCP(t, fake, secrets.GCPOptions{MaxConcurrency: 2})
+		require.NoError(t, secrets.Load(ctx, &many, g))
+		assert.Equal(t, "v", many.K8)
+		assert.Equal(t, 2, fake.MaxInFlight())
+	})
+}
