@@ -6,10 +6,10 @@ import "errors"
 // source so that callers can tell failures apart with errors.Is. None of
 // them is ever reported as [ErrNotFound].
 var (
-	// ErrForbidden is wrapped by a [Source] whose backend refused access to
+	// ErrPermissionDenied is wrapped by a [Source] whose backend refused access to
 	// a secret that may well exist: Azure Key Vault 403 Forbidden (missing
 	// access policy or RBAC role), a permission denied by the service.
-	ErrForbidden = errors.New("access to secret forbidden")
+	ErrPermissionDenied = errors.New("permission denied")
 
 	// ErrDisabled is wrapped by a [Source] when the secret or the requested
 	// version exists but is disabled and cannot be read (Azure Key Vault

@@ -58,7 +58,7 @@ var azureRetry = policy.RetryOptions{
 // expiry attribute, when set, in [Value.Expires].
 //
 // A missing secret or version is [ErrNotFound]; 403 Forbidden is
-// [ErrForbidden]; a disabled secret or version is [ErrDisabled]; 429 is
+// [ErrPermissionDenied]; a disabled secret or version is [ErrDisabled]; 429 is
 // retried by azcore's retry policy and, when retries are exhausted,
 // reported as [ErrThrottled]. The underlying *azcore.ResponseError stays
 // reachable with errors.As.
@@ -298,7 +298,7 @@ func (a *Azure) lookupError(ctx context.Context, ref Ref, name string, err error
 	case re.StatusCode == http.StatusForbidden && strings.EqualFold(e.inner, "SecretDisabled"):
 		e.sentinel = ErrDisabled
 	case re.StatusCode == http.StatusForbidden:
-		e.sentinel = ErrForbidden
+		e.sentinel = ErrPermissionDenied
 	case re.StatusCode == http.StatusTooManyRequests:
 		e.sentinel = ErrThrottled
 	}

@@ -141,7 +141,7 @@ func TestAzureErrors(t *testing.T) {
 	}{
 		{"missing", secrets.Ref{Key: "nope"}, secrets.ErrNotFound, http.StatusNotFound, "SecretNotFound"},
 		{"missing version", secrets.Ref{Key: "ok", Version: "0123456789abcdef0123456789abcdef"}, secrets.ErrNotFound, http.StatusNotFound, "version 0123456789abcdef0123456789abcdef"},
-		{"forbidden", secrets.Ref{Key: "forbidden"}, secrets.ErrForbidden, http.StatusForbidden, "does not have secrets get permission"},
+		{"forbidden", secrets.Ref{Key: "forbidden"}, secrets.ErrPermissionDenied, http.StatusForbidden, "does not have secrets get permission"},
 		{"disabled", secrets.Ref{Key: "disabled"}, secrets.ErrDisabled, http.StatusForbidden, "SecretDisabled"},
 		{"current version disabled", secrets.Ref{Key: "rotating"}, secrets.ErrDisabled, http.StatusForbidden, "disabled"},
 		{"disabled version", secrets.Ref{Key: "rotating", Version: newer}, secrets.ErrDisabled, http.StatusForbidden, "disabled"},
@@ -161,7 +161,7 @@ func TestAzureErrors(t *testing.T) {
 			for _, v := range values {
 				assert.NotContains(t, err.Error(), v, "error leaks a value")
 			}
-			for _, s := range []error{secrets.ErrNotFound, secrets.ErrForbidden, secrets.ErrDisabled, secrets.ErrThrottled} {
+			for _, s := range []error{secrets.ErrNotFound, secrets.ErrPermissionDenied, secrets.ErrDisabled, secrets.ErrThrottled} {
 				if s == tt.want {
 					assert.ErrorIs(t, err, s)
 				} else {
