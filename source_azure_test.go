@@ -408,3 +408,25 @@ func TestNewAzureRejects(t *testing.T) {
 	_, err = secrets.NewAzure("https://v.vault.azure.net", "", cred, &azsecrets.ClientOptions{})
 	assert.NoError(t, err)
 }
+
+// Load refuses, before fetching anything, two keys that map to the same
+// vault name, naming both fields.
+func TestAzureLoadRefusesCollidingKeys(t *testing.T) {
+	f, src, _ := newKVSource(t, "")
+	f.set("db-password", "s3cr3t-collide")
+	f.set("other", "o")
+	counted := secretstest.NewCounter(src)
+	var cfg struct {
+		A string `secret:"db_password"`
+		B string `secret:"db.password"`
+		C string `secret:"other"`
+	}
+	err := secrets.Load(context.Background(), &cfg, counted)
+	require.ErrorIs(t, err, secrets.ErrKeyCollision)
+	assert.Contains(t, err.Error(), "(A)")
+	assert.Contains(t, err.Error(), "(B)")
+	assert.Contains(t, err.Error(), `"db-password"`)
+	c := secretstest.CounterOf(counted)
+	assert.Equal(t, 0, c.Lookups(secrets.Ref{Key: "db_password"}))
+	assert.Equal(t, 0, c.Lookups(secrets.Ref{Key: "db.password"}))
+}

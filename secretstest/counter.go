@@ -116,3 +116,21 @@ func (b *batchCounter) LookupBatch(ctx context.Context, refs []secrets.Ref) []se
 	b.mu.Unlock()
 	return b.src.(secrets.Batcher).LookupBatch(ctx, refs)
 }
+
+// NativeName forwards to the wrapped source when it is a [secrets.Namer];
+// otherwise names are the keys themselves, which never collide.
+func (c *Counter) NativeName(key string) string {
+	if n, ok := c.src.(secrets.Namer); ok {
+		return n.NativeName(key)
+	}
+	return key
+}
+
+// MaxConcurrency forwards to the wrapped source when it is a
+// [secrets.ConcurrencyLimiter]; 0 (no bound of its own) otherwise.
+func (c *Counter) MaxConcurrency() int {
+	if l, ok := c.src.(secrets.ConcurrencyLimiter); ok {
+		return l.MaxConcurrency()
+	}
+	return 0
+}
