@@ -46,6 +46,8 @@ func registerScheme(name, syntax string, params []string, open openFunc) {
 
 // registerDisabled records that a backend was compiled out with tag, so
 // Open can say so instead of "unknown scheme".
+//
+//lint:ignore U1000 called only from files built with an opt-out tag.
 func registerDisabled(name, syntax, tag string) {
 	schemes[name] = &scheme{name: name, syntax: syntax, disabled: tag}
 }
