@@ -3,6 +3,7 @@
 package secrets_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
 // awsFault is an error response of the Secrets Manager JSON 1.1 protocol,
@@ -45,6 +48,10 @@ type awsProxy struct {
 	faults   map[string][]awsFault // operation -> faults still to serve, in order
 	always   map[string]awsFault   // operation -> fault served every time
 	hold     map[string]time.Duration
+	inFlight map[string]int
+	maxIn    map[string]int
+	paginate bool // split every BatchGetSecretValue answer into two pages
+	target   string
 }
 
 func newAWSProxy(t *testing.T, target string) *awsProxy {
@@ -58,6 +65,9 @@ func newAWSProxy(t *testing.T, target string) *awsProxy {
 		faults:   map[string][]awsFault{},
 		always:   map[string]awsFault{},
 		hold:     map[string]time.Duration{},
+		inFlight: map[string]int{},
+		maxIn:    map[string]int{},
+		target:   target,
 	}
 	rp := httputil.NewSingleHostReverseProxy(u)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -70,7 +80,15 @@ func newAWSProxy(t *testing.T, target string) *awsProxy {
 			p.faults[op] = q[1:]
 		}
 		hold := p.hold[op]
+		paginate := p.paginate && op == "BatchGetSecretValue"
+		p.inFlight[op]++
+		p.maxIn[op] = max(p.maxIn[op], p.inFlight[op])
 		p.mu.Unlock()
+		defer func() {
+			p.mu.Lock()
+			p.inFlight[op]--
+			p.mu.Unlock()
+		}()
 		if hold > 0 {
 			time.Sleep(hold)
 		}
@@ -79,6 +97,10 @@ func newAWSProxy(t *testing.T, target string) *awsProxy {
 			w.Header().Set("X-Amzn-Requestid", "7d0e1f42-0000-4000-8000-000000000000")
 			w.WriteHeader(f.Status)
 			_ = json.NewEncoder(w).Encode(map[string]string{"__type": f.Code, "message": f.Message})
+			return
+		}
+		if paginate {
+			p.servePages(t, w, r)
 			return
 		}
 		rp.ServeHTTP(w, r)
@@ -125,4 +147,64 @@ func (p *awsProxy) reset() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.requests = map[string]int{}
+}
+
+// maxInFlight returns the most requests of op that were in flight at once.
+func (p *awsProxy) maxInFlight(op string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.maxIn[op]
+}
+
+// setPaginate makes BatchGetSecretValue answer in two pages: moto never
+// paginates a SecretIdList, the real service may. The first page holds the
+// first secret value and a NextToken; the request with that token gets the
+// rest and the Errors list.
+func (p *awsProxy) setPaginate(on bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.paginate = on
+}
+
+func (p *awsProxy) servePages(t *testing.T, w http.ResponseWriter, r *http.Request) {
+	var req map[string]any
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	token, _ := req["NextToken"].(string)
+	delete(req, "NextToken")
+	body, _ := json.Marshal(req)
+	fwd, _ := http.NewRequestWithContext(r.Context(), http.MethodPost, p.target+"/", bytes.NewReader(body))
+	fwd.Header = r.Header.Clone()
+	fwd.Header.Del("Content-Length")
+	resp, err := http.DefaultClient.Do(fwd)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	defer resp.Body.Close()
+	var out struct {
+		SecretValues []json.RawMessage
+		Errors       []json.RawMessage
+		NextToken    *string
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("paginating proxy: moto answered %s: %v", resp.Status, err)
+		http.Error(w, "bad upstream answer", http.StatusBadGateway)
+		return
+	}
+	switch token {
+	case "":
+		if len(out.SecretValues) > 1 {
+			out.SecretValues, out.Errors = out.SecretValues[:1], []json.RawMessage{}
+			out.NextToken = aws.String("page-2")
+		}
+	case "page-2":
+		out.SecretValues = out.SecretValues[1:]
+	default:
+		t.Errorf("paginating proxy: unexpected NextToken %q", token)
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	_ = json.NewEncoder(w).Encode(out)
 }

@@ -344,6 +344,46 @@ func TestAWSBatch(t *testing.T) {
 		assert.Zero(t, at.ops.count("GetSecretValue"))
 	})
 
+	t.Run("BoundedBatchCalls", func(t *testing.T) {
+		prefix := uniq()
+		var refs []secrets.Ref
+		for i := range 100 {
+			key := fmt.Sprintf("key_%03d", i)
+			at.create(t, prefix+key, []byte("value-"+key))
+			refs = append(refs, secrets.Ref{Key: key})
+		}
+		at.proxy.delay("BatchGetSecretValue", 100*time.Millisecond)
+		t.Cleanup(func() { at.proxy.delay("BatchGetSecretValue", 0) })
+		res := at.source(secrets.AWSOptions{Prefix: prefix}).LookupBatch(ctx, refs)
+		for _, r := range res {
+			require.NoError(t, r.Err)
+		}
+		assert.Equal(t, 2, at.proxy.maxInFlight("BatchGetSecretValue"),
+			"BatchGetSecretValue calls overlap, at most two at a time (quota: 100 per second)")
+	})
+
+	t.Run("Pagination", func(t *testing.T) {
+		prefix := uniq()
+		for _, k := range []string{"a", "b", "c"} {
+			at.create(t, prefix+k, []byte(k+"-s3cr3t"))
+		}
+		at.proxy.setPaginate(true)
+		t.Cleanup(func() { at.proxy.setPaginate(false) })
+		at.ops.reset()
+		res := at.source(secrets.AWSOptions{Prefix: prefix}).LookupBatch(ctx,
+			[]secrets.Ref{{Key: "a"}, {Key: "b"}, {Key: "missing"}, {Key: "c"}})
+		for i, k := range []string{"a", "b", "", "c"} {
+			if k == "" {
+				assert.ErrorIs(t, res[i].Err, secrets.ErrNotFound)
+				continue
+			}
+			require.NoError(t, res[i].Err, k)
+			assert.Equal(t, k+"-s3cr3t", string(res[i].Value.Data))
+		}
+		assert.Equal(t, 2, at.ops.count("BatchGetSecretValue"), "the second page is fetched with NextToken")
+		assert.Zero(t, at.ops.count("GetSecretValue"), "every secret came from a page")
+	})
+
 	t.Run("NotFoundAndErrorsInsideBatch", func(t *testing.T) {
 		prefix := uniq()
 		at.create(t, prefix+"alpha", []byte("alpha-s3cr3t"))
