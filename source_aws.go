@@ -261,7 +261,8 @@ func (a *AWS) String() string {
 		b.WriteString(sep)
 		b.WriteString(k)
 		b.WriteString("=")
-		b.WriteString(url.QueryEscape(v))
+		// '/' is common in prefixes and needs no escaping in a query.
+		b.WriteString(strings.ReplaceAll(url.QueryEscape(v), "%2F", "/"))
 		sep = "&"
 	}
 	add("region", a.region)

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -714,7 +713,7 @@ func TestAWSOpen(t *testing.T) {
 		src, got, err := lookup(t, "awssm://?prefix="+prefix)
 		require.NoError(t, err)
 		assert.Equal(t, "per-key-s3cr3t", got)
-		assert.Equal(t, "awssm://?region=us-east-1&prefix="+strings.ReplaceAll(prefix, "/", "%2F"), fmt.Sprint(src))
+		assert.Equal(t, "awssm://?region=us-east-1&prefix="+prefix, fmt.Sprint(src))
 		_, ok := src.(secrets.Batcher)
 		assert.True(t, ok, "Open returns the batching source")
 		cl, ok := src.(secrets.ConcurrencyLimiter)
@@ -727,6 +726,12 @@ func TestAWSOpen(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "doc-s3cr3t", got)
 		assert.Equal(t, "awssm:///"+docID+"?region=us-east-1", fmt.Sprint(src))
+
+		at.createJSON(t, prefix+"shared", map[string]string{"app_db_password": "prefixed-s3cr3t"})
+		src, got, err = lookup(t, "awssm:///"+prefix+"shared?prefix=app_")
+		require.NoError(t, err)
+		assert.Equal(t, "prefixed-s3cr3t", got, "prefix applies to field names")
+		assert.Equal(t, "awssm:///"+prefix+"shared?region=us-east-1&prefix=app_", fmt.Sprint(src))
 	})
 
 	t.Run("ServiceSpecificEndpoint", func(t *testing.T) {
