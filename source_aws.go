@@ -131,11 +131,11 @@ type awsAPI interface {
 //   - one secret per key (the default): the key db_password is the secret
 //     named Prefix+"db_password", its SecretString or SecretBinary the
 //     value;
-//   - one JSON secret holding every key ([AWSOptions].SecretID): the key
+//   - one JSON secret holding every key ([AWSOptions.SecretID]): the key
 //     db_password is the top-level field "db_password" of that secret's
 //     JSON object. A string field is served as the string, any other field
 //     (number, bool, object, array, null) as its JSON text. One fetch
-//     serves every key of a [AWS.LookupBatch], and concurrent lookups share
+//     serves every key of an [AWS.LookupBatch], and concurrent lookups share
 //     one fetch; nothing is cached between calls, so a later lookup sees a
 //     rotated secret.
 //
