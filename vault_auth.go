@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"strings"
 	"sync"
@@ -114,6 +115,13 @@ func (a *vaultAuth) acquire(ctx context.Context) (*api.Secret, error) {
 		if ttl, ok := self.Data["ttl"].(json.Number); ok {
 			n, _ := ttl.Int64()
 			sec.Auth.LeaseDuration = int(n)
+		}
+		// ttl is whole seconds, rounded down: a token with 0.9 s left
+		// says 0, which reads as "never expires". expire_time is exact.
+		if s, ok := self.Data["expire_time"].(string); ok && s != "" {
+			if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+				sec.Auth.LeaseDuration = max(1, int(math.Ceil(time.Until(t).Seconds())))
+			}
 		}
 		sec.Auth.Renewable, _ = self.Data["renewable"].(bool)
 	}

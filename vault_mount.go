@@ -80,8 +80,7 @@ func (ms *vaultMounts) lookup(ctx context.Context, p string) (vaultMount, error)
 }
 
 func (ms *vaultMounts) preflight(ctx context.Context, p string) (vaultMount, error) {
-	req := ms.client.NewRequest(http.MethodGet, "/v1/sys/internal/ui/mounts/"+p)
-	resp, err := ms.client.RawRequestWithContext(ctx, req)
+	resp, err := ms.client.Logical().ReadRawWithContext(ctx, "sys/internal/ui/mounts/"+p)
 	if resp != nil {
 		defer resp.Body.Close()
 	}
