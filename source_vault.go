@@ -84,8 +84,8 @@ const DefaultKubernetesJWTFile = "/var/run/secrets/kubernetes.io/serviceaccount/
 // The auth token is renewed in the background before it expires; when it
 // can no longer be renewed, the source logs in again.
 //
-// Failures wrap [ErrNotFound], [ErrPermissionDenied], [ErrSealed] or
-// [ErrUnavailable]; none is reported as another, and no error or log line
+// Failures wrap [ErrNotFound], [ErrVaultPermissionDenied], [ErrVaultSealed] or
+// [ErrVaultUnavailable]; none is reported as another, and no error or log line
 // holds a token or a secret value.
 type Vault struct {
 	client *api.Client
@@ -489,7 +489,7 @@ func (v *Vault) withToken(ctx context.Context, call func(ctx context.Context) er
 		return err
 	}
 	err = call(ctx)
-	if !errors.Is(err, ErrPermissionDenied) || !v.auth.canRenew() {
+	if !errors.Is(err, ErrVaultPermissionDenied) || !v.auth.canRenew() {
 		return err
 	}
 	if v.auth.generation() == gen && !v.auth.dead(ctx) {

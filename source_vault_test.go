@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -61,7 +62,7 @@ func openVault(t *testing.T, spec string) *secrets.Vault {
 	return v
 }
 
-func stringMap(data map[string][]byte) map[string]any {
+func vaultStringMap(data map[string][]byte) map[string]any {
 	m := map[string]any{}
 	for k, v := range data {
 		m[k] = string(v)
@@ -73,7 +74,7 @@ func TestVaultConformance(t *testing.T) {
 	secretstest.Run(t, secretstest.Harness{
 		New: func(t *testing.T, data map[string][]byte) secrets.Source {
 			f := newFakeVault(t)
-			f.put("secret/app", stringMap(data))
+			f.put("secret/app", vaultStringMap(data))
 			vaultTestEnv(t, f, f.newToken(0, 0, false, "*"))
 			return openVault(t, "vault:///secret/app")
 		},
@@ -95,7 +96,7 @@ func TestVaultConformanceKV1(t *testing.T) {
 	secretstest.Run(t, secretstest.Harness{
 		New: func(t *testing.T, data map[string][]byte) secrets.Source {
 			f := newFakeVault(t)
-			f.put("kv1/app", stringMap(data))
+			f.put("kv1/app", vaultStringMap(data))
 			vaultTestEnv(t, f, f.newToken(0, 0, false, "*"))
 			return openVault(t, "vault:///kv1/app")
 		},
@@ -131,7 +132,7 @@ func TestVaultConformanceRealServer(t *testing.T) {
 		New: func(t *testing.T, data map[string][]byte) secrets.Source {
 			c := client(t)
 			name := "secretstest/" + strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-"))
-			put(t, c, name, stringMap(data))
+			put(t, c, name, vaultStringMap(data))
 			return openVault(t, "vault:///"+mount+"/"+name+"?tls=insecure")
 		},
 		Versions: func(t *testing.T, key string, values [][]byte) (secrets.Source, []string) {
@@ -329,6 +330,59 @@ func TestVaultTokenExpiresMidRun(t *testing.T) {
 	assert.GreaterOrEqual(t, renewals, 1, "the token was renewed before it expired")
 }
 
+// TestVaultTokenReplacedInBackground: with no lookup at all, the source
+// renews its token and, at the token's max TTL, logs in again by itself.
+func TestVaultTokenReplacedInBackground(t *testing.T) {
+	f := newFakeVault(t)
+	f.put("secret/app", map[string]any{"k": "v"})
+	f.addAppRole("role-1", "secret-id-1", time.Second, 2*time.Second, "secret/")
+	vaultTestEnv(t, f, "")
+	t.Setenv("VAULT_ROLE_ID", "role-1")
+	t.Setenv("VAULT_SECRET_ID", "secret-id-1")
+	v := openVault(t, "vault:///secret/app?auth=approle")
+
+	require.Eventually(t, func() bool {
+		logins, renewals := f.stats()
+		return logins >= 2 && renewals >= 1
+	}, 5*time.Second, 50*time.Millisecond, "renewal, then a new login, without any lookup")
+	require.NoError(t, v.Close())
+	logins, _ := f.stats()
+	time.Sleep(1500 * time.Millisecond)
+	after, _ := f.stats()
+	assert.Equal(t, logins, after, "Close stops the background renewal")
+}
+
+// TestFakeVaultKV2Metadata checks the fake's KV v2 answers against the
+// official client's own KV v2 helpers, which parse them.
+func TestFakeVaultKV2Metadata(t *testing.T) {
+	f := newFakeVault(t)
+	for i := 1; i <= 3; i++ {
+		f.put("secret/app", map[string]any{"k": fmt.Sprint(i)})
+	}
+	f.deleteVersion("secret/app", 1)
+	f.destroyVersion("secret/app", 2)
+	cfg := api.DefaultConfig()
+	cfg.Address = f.addr()
+	c, err := api.NewClient(cfg)
+	require.NoError(t, err)
+	c.SetToken(f.newToken(0, 0, false, "*"))
+	ctx := context.Background()
+
+	md, err := c.KVv2("secret").GetMetadata(ctx, "app")
+	require.NoError(t, err)
+	assert.Equal(t, 3, md.CurrentVersion)
+	require.Len(t, md.Versions, 3)
+	assert.False(t, md.Versions["1"].DeletionTime.IsZero())
+	assert.True(t, md.Versions["2"].Destroyed)
+
+	s, err := c.KVv2("secret").Get(ctx, "app")
+	require.NoError(t, err)
+	assert.Equal(t, "3", s.Data["k"])
+	assert.Equal(t, 3, s.VersionMetadata.Version)
+	_, err = c.KVv2("secret").GetVersion(ctx, "app", 9)
+	assert.ErrorIs(t, err, api.ErrSecretNotFound)
+}
+
 // TestVaultTokenRevokedRelogin revokes the source's token behind its back:
 // the next lookup gets 403, finds the token dead, logs in and succeeds.
 func TestVaultTokenRevokedRelogin(t *testing.T) {
@@ -364,7 +418,7 @@ func TestVaultPolicyDenialIsNotRelogin(t *testing.T) {
 	v := openVault(t, "vault:///secret/app?auth=approle")
 
 	_, err := v.Lookup(context.Background(), secrets.Ref{Key: "secret/other"})
-	require.ErrorIs(t, err, secrets.ErrPermissionDenied)
+	require.ErrorIs(t, err, secrets.ErrVaultPermissionDenied)
 	assert.NotErrorIs(t, err, secrets.ErrNotFound)
 	logins, _ := f.stats()
 	assert.Equal(t, 1, logins)
@@ -420,7 +474,7 @@ func TestVaultKubernetesLogin(t *testing.T) {
 
 	require.NoError(t, os.WriteFile(jwt, []byte("another-jwt"), 0o600))
 	_, err = secrets.Open(context.Background(), "vault:///secret/app?auth=kubernetes&role=web&jwt_file="+jwt)
-	require.ErrorIs(t, err, secrets.ErrPermissionDenied)
+	require.ErrorIs(t, err, secrets.ErrVaultPermissionDenied)
 	assert.NotContains(t, err.Error(), "another-jwt")
 
 	_, err = secrets.Open(context.Background(), "vault:///secret/app?auth=kubernetes&role=nope&jwt_file="+jwt)
@@ -526,7 +580,7 @@ func TestVaultDynamicSecret(t *testing.T) {
 }
 
 func TestVaultErrorsToldApart(t *testing.T) {
-	sentinels := []error{secrets.ErrNotFound, secrets.ErrPermissionDenied, secrets.ErrSealed, secrets.ErrUnavailable}
+	sentinels := []error{secrets.ErrNotFound, secrets.ErrVaultPermissionDenied, secrets.ErrVaultSealed, secrets.ErrVaultUnavailable, secrets.ErrThrottled}
 	tests := []struct {
 		name  string
 		key   string
@@ -535,11 +589,13 @@ func TestVaultErrorsToldApart(t *testing.T) {
 	}{
 		{name: "not found", key: "secret/nothing", want: secrets.ErrNotFound},
 		{name: "missing field", key: "nofield", want: secrets.ErrNotFound},
-		{name: "permission denied", key: "secret/private", want: secrets.ErrPermissionDenied},
-		{name: "no such mount", key: "nomount/x", want: secrets.ErrPermissionDenied},
-		{name: "sealed", key: "k", setup: func(f *fakeVault) { f.setSealed(true) }, want: secrets.ErrSealed},
-		{name: "server error", key: "k", setup: func(f *fakeVault) { f.setFail5xx(-1) }, want: secrets.ErrUnavailable},
-		{name: "unreachable", key: "k", setup: func(f *fakeVault) { f.srv.Close() }, want: secrets.ErrUnavailable},
+		{name: "permission denied", key: "secret/private", want: secrets.ErrVaultPermissionDenied},
+		{name: "no such mount", key: "nomount/x", want: secrets.ErrVaultPermissionDenied},
+		{name: "sealed", key: "k", setup: func(f *fakeVault) { f.setSealed(true) }, want: secrets.ErrVaultSealed},
+		{name: "server error", key: "k", setup: func(f *fakeVault) { f.setFail5xx(-1) }, want: secrets.ErrVaultUnavailable},
+		{name: "bad gateway", key: "k", setup: func(f *fakeVault) { f.setFail(http.StatusBadGateway, -1) }, want: secrets.ErrVaultUnavailable},
+		{name: "rate limited", key: "k", setup: func(f *fakeVault) { f.setFail(http.StatusTooManyRequests, -1) }, want: secrets.ErrThrottled},
+		{name: "unreachable", key: "k", setup: func(f *fakeVault) { f.srv.Close() }, want: secrets.ErrVaultUnavailable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -548,11 +604,17 @@ func TestVaultErrorsToldApart(t *testing.T) {
 			f.put("secret/private", map[string]any{"k": "v"})
 			vaultTestEnv(t, f, f.newToken(0, 0, false, "secret/data/app", "secret/data/nothing"))
 			v := openVault(t, "vault:///secret/app")
+			_, err := v.Lookup(context.Background(), secrets.Ref{Key: "k"})
+			require.NoError(t, err, "a first lookup caches the mount, so failures hit the read itself")
 			if tt.setup != nil {
 				tt.setup(f)
 			}
-			_, err := v.Lookup(context.Background(), secrets.Ref{Key: tt.key})
+			_, err = v.Lookup(context.Background(), secrets.Ref{Key: tt.key})
 			require.ErrorIs(t, err, tt.want)
+			t.Log(err)
+			if tt.want == secrets.ErrVaultPermissionDenied {
+				assert.ErrorIs(t, err, secrets.ErrPermissionDenied, "Vault's denial is the shared one too")
+			}
 			for _, s := range sentinels {
 				if s != tt.want {
 					assert.NotErrorIs(t, err, s)
@@ -567,10 +629,10 @@ func TestVaultOpenFailsFast(t *testing.T) {
 	vaultTestEnv(t, f, f.newToken(0, 0, false, "*"))
 	f.setSealed(true)
 	_, err := secrets.Open(context.Background(), "vault:///secret/app")
-	assert.ErrorIs(t, err, secrets.ErrSealed)
+	assert.ErrorIs(t, err, secrets.ErrVaultSealed)
 	f.srv.Close()
 	_, err = secrets.Open(context.Background(), "vault:///secret/app")
-	assert.ErrorIs(t, err, secrets.ErrUnavailable)
+	assert.ErrorIs(t, err, secrets.ErrVaultUnavailable)
 }
 
 // TestVaultMaxRetriesHonoured: VAULT_MAX_RETRIES reaches the client, which
@@ -593,7 +655,7 @@ func TestVaultCACertAndNamespace(t *testing.T) {
 	vaultTestEnv(t, f, f.newToken(0, 0, false, "*"))
 
 	_, err := secrets.Open(context.Background(), "vault:///secret/app")
-	require.ErrorIs(t, err, secrets.ErrUnavailable, "an unknown CA is refused")
+	require.ErrorIs(t, err, secrets.ErrVaultUnavailable, "an unknown CA is refused")
 
 	t.Setenv("VAULT_CACERT", caFile)
 	t.Setenv("VAULT_NAMESPACE", "team-a")
@@ -656,7 +718,7 @@ func TestVaultNoSecretsInErrorsOrLogs(t *testing.T) {
 	var logs bytes.Buffer
 	var logMu sync.Mutex
 	prev := slog.Default()
-	slog.SetDefault(slog.New(slog.NewTextHandler(&lockedWriter{w: &logs, mu: &logMu}, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	slog.SetDefault(slog.New(slog.NewTextHandler(&vaultLockedWriter{w: &logs, mu: &logMu}, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	t.Cleanup(func() { slog.SetDefault(prev) })
 
 	const value = "value-that-must-not-leak"
@@ -721,12 +783,12 @@ func TestVaultNoSecretsInErrorsOrLogs(t *testing.T) {
 	assert.GreaterOrEqual(t, logins, 2, "the test covered a re-login")
 }
 
-type lockedWriter struct {
+type vaultLockedWriter struct {
 	w  io.Writer
 	mu *sync.Mutex
 }
 
-func (l *lockedWriter) Write(p []byte) (int, error) {
+func (l *vaultLockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)

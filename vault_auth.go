@@ -79,7 +79,7 @@ func (a *vaultAuth) acquire(ctx context.Context) (*api.Secret, error) {
 			return nil, vaultError(ctx, "login", err)
 		}
 		if sec == nil || sec.Auth == nil || sec.Auth.ClientToken == "" {
-			return nil, fmt.Errorf("vault: login: %w: the answer holds no token", ErrPermissionDenied)
+			return nil, fmt.Errorf("vault: login: %w: the answer holds no token", ErrVaultPermissionDenied)
 		}
 		return sec, nil
 	}
@@ -103,7 +103,7 @@ func (a *vaultAuth) acquire(ctx context.Context) (*api.Secret, error) {
 	self, err := probe.Auth().Token().LookupSelfWithContext(ctx)
 	if err != nil {
 		err = vaultError(ctx, "token lookup", err, token)
-		if errors.Is(err, ErrPermissionDenied) {
+		if errors.Is(err, ErrVaultPermissionDenied) {
 			// The token may lack the default policy that grants
 			// lookup-self; it may still read secrets. It is not renewed.
 			a.logger.Debug("vault: token lookup refused; the token will not be renewed")
@@ -175,7 +175,7 @@ func (a *vaultAuth) install(sec *api.Secret) {
 				}
 			case err := <-w.DoneCh():
 				if err != nil {
-					a.logger.Debug("vault: token renewal failed; replacing the token", "error", scrub(err.Error(), []string{sec.Auth.ClientToken}))
+					a.logger.Debug("vault: token renewal failed; replacing the token", "error", vaultScrub(err.Error(), []string{sec.Auth.ClientToken}))
 				} else {
 					a.logger.Debug("vault: token can no longer be renewed; replacing it")
 				}

@@ -19,19 +19,21 @@ import (
 // distinct: a sealed Vault is never reported as permission denied, an
 // unreachable one never as not found.
 var (
-	// ErrPermissionDenied is wrapped when Vault answers 403: the token's
-	// policies do not grant the path, the mount does not exist (Vault does
-	// not tell the two apart, so that mounts cannot be probed), or a login
-	// was refused.
-	ErrPermissionDenied = errors.New("vault: permission denied")
+	// ErrVaultPermissionDenied is wrapped when Vault answers 403: the
+	// token's policies do not grant the path, the mount does not exist
+	// (Vault does not tell the two apart, so that mounts cannot be probed),
+	// or a login was refused with 403. It wraps the shared
+	// [ErrPermissionDenied].
+	ErrVaultPermissionDenied = fmt.Errorf("vault: %w", ErrPermissionDenied)
 
-	// ErrSealed is wrapped when Vault answers 503 "Vault is sealed".
-	ErrSealed = errors.New("vault: sealed")
+	// ErrVaultSealed is wrapped when Vault answers 503 "Vault is sealed".
+	ErrVaultSealed = errors.New("vault: sealed")
 
-	// ErrUnavailable is wrapped when Vault cannot be reached (connection
-	// refused, DNS, TLS or timeout) or answers with a server error (5xx other
-	// than sealed, 429), after the client's own retries (VAULT_MAX_RETRIES).
-	ErrUnavailable = errors.New("vault: unavailable")
+	// ErrVaultUnavailable is wrapped when Vault cannot be reached
+	// (connection refused, DNS, TLS, timeout) or answers with a server
+	// error (5xx other than sealed), after the client's own retries
+	// (VAULT_MAX_RETRIES).
+	ErrVaultUnavailable = errors.New("vault: unavailable")
 )
 
 // vaultError maps an error of the vault/api client to one wrapping the
@@ -47,37 +49,42 @@ func vaultError(ctx context.Context, op string, err error, redact ...string) err
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		// The client's own timeout (VAULT_CLIENT_TIMEOUT) expired.
-		return fmt.Errorf("vault: %s: %w: %w", op, ErrUnavailable, context.DeadlineExceeded)
+		return fmt.Errorf("%w: %s: %w", ErrVaultUnavailable, op, context.DeadlineExceeded)
 	}
 	var re *api.ResponseError
 	if !errors.As(err, &re) {
 		var ue *url.Error
 		var ne net.Error
 		if errors.As(err, &ue) || errors.As(err, &ne) {
-			return fmt.Errorf("vault: %s: %w: %s", op, ErrUnavailable, scrub(err.Error(), redact))
+			return fmt.Errorf("%w: %s: %s", ErrVaultUnavailable, op, vaultScrub(err.Error(), redact))
 		}
 		// Not a network error: a token file that cannot be read, a
 		// response that does not parse, ...
-		return fmt.Errorf("vault: %s: %s", op, scrub(err.Error(), redact))
+		return fmt.Errorf("vault: %s: %s", op, vaultScrub(err.Error(), redact))
 	}
-	msg := scrub(strings.Join(cleanVaultErrors(re.Errors), "; "), redact)
+	msg := vaultScrub(strings.Join(cleanVaultErrors(re.Errors), "; "), redact)
 	if msg == "" {
 		msg = http.StatusText(re.StatusCode)
 	}
 	var kind error
 	switch {
 	case re.StatusCode == http.StatusForbidden:
-		kind = ErrPermissionDenied
+		kind = ErrVaultPermissionDenied
 	case re.StatusCode == http.StatusServiceUnavailable && strings.Contains(strings.ToLower(msg), "sealed"):
-		kind = ErrSealed
+		kind = ErrVaultSealed
 	case re.StatusCode == http.StatusNotFound:
 		kind = ErrNotFound
-	case re.StatusCode >= 500, re.StatusCode == http.StatusTooManyRequests:
-		kind = ErrUnavailable
+	case re.StatusCode == http.StatusTooManyRequests:
+		return fmt.Errorf("vault: %s: %w (HTTP 429: %s)", op, ErrThrottled, msg)
+	case re.StatusCode >= 500:
+		kind = ErrVaultUnavailable
 	default:
 		return fmt.Errorf("vault: %s: HTTP %d: %s", op, re.StatusCode, msg)
 	}
-	return fmt.Errorf("vault: %s: %w (HTTP %d: %s)", op, kind, re.StatusCode, msg)
+	if kind == ErrNotFound {
+		return fmt.Errorf("vault: %s: %w (HTTP 404: %s)", op, kind, msg)
+	}
+	return fmt.Errorf("%w: %s (HTTP %d: %s)", kind, op, re.StatusCode, msg)
 }
 
 // cleanVaultErrors flattens Vault's multierror strings
@@ -97,8 +104,8 @@ func cleanVaultErrors(errs []string) []string {
 	return out
 }
 
-// scrub masks every non-empty string of secrets in s.
-func scrub(s string, secrets []string) string {
+// vaultScrub masks every non-empty string of secrets in s.
+func vaultScrub(s string, secrets []string) string {
 	for _, x := range secrets {
 		if len(x) >= 4 {
 			s = strings.ReplaceAll(s, x, "[REDACTED]")

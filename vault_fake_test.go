@@ -34,14 +34,15 @@ type fakeVault struct {
 
 	mu          sync.Mutex
 	sealed      bool
-	fail5xx     int // next requests answered 500; -1 means all
+	fail5xx     int // next requests answered failCode (500 if 0); -1 means all
+	failCode    int
 	noPreflight bool
-	tokens      map[string]*fakeToken
-	mounts      map[string]*fakeMount // by path with trailing '/'
-	appRoles    map[string]*fakeLoginRole
-	k8sRoles    map[string]*fakeLoginRole
-	dbRoles     map[string]fakeDBRole
-	leases      map[string]*fakeLease
+	tokens      map[string]*fakeVaultToken
+	mounts      map[string]*fakeVaultMount // by path with trailing '/'
+	appRoles    map[string]*fakeVaultLoginRole
+	k8sRoles    map[string]*fakeVaultLoginRole
+	dbRoles     map[string]fakeVaultDBRole
+	leases      map[string]*fakeVaultLease
 	counts      map[string]int // "METHOD path" -> requests
 	namespaces  map[string]int // X-Vault-Namespace header values seen
 	logins      int
@@ -49,7 +50,7 @@ type fakeVault struct {
 	issued      []string // every token issued, to check none leaks
 }
 
-type fakeToken struct {
+type fakeVaultToken struct {
 	allow      []string // path prefixes the policy grants; "*" is everything
 	ttl        time.Duration
 	expires    time.Time // zero: never (root)
@@ -58,30 +59,30 @@ type fakeToken struct {
 	created    time.Time
 }
 
-type fakeMount struct {
+type fakeVaultMount struct {
 	typ     string // "kv", "database"
 	version int    // KV version
 	v1      map[string]map[string]any
-	v2      map[string][]*fakeKVVersion
+	v2      map[string][]*fakeVaultKVVersion
 }
 
-type fakeKVVersion struct {
+type fakeVaultKVVersion struct {
 	data      map[string]any
 	created   time.Time
 	deleted   time.Time
 	destroyed bool
 }
 
-type fakeLoginRole struct {
+type fakeVaultLoginRole struct {
 	secret    string // AppRole secret ID, or the Kubernetes JWT
 	ttl, max  time.Duration
 	renewable bool
 	allow     []string
 }
 
-type fakeDBRole struct{ ttl, max time.Duration }
+type fakeVaultDBRole struct{ ttl, max time.Duration }
 
-type fakeLease struct {
+type fakeVaultLease struct {
 	expires    time.Time
 	maxExpires time.Time
 	ttl        time.Duration
@@ -115,23 +116,23 @@ func newFakeVaultTLS(t *testing.T) (*fakeVault, string) {
 
 func newFakeVaultState() *fakeVault {
 	f := &fakeVault{
-		tokens: map[string]*fakeToken{},
-		mounts: map[string]*fakeMount{
-			"secret/":   {typ: "kv", version: 2, v2: map[string][]*fakeKVVersion{}},
+		tokens: map[string]*fakeVaultToken{},
+		mounts: map[string]*fakeVaultMount{
+			"secret/":   {typ: "kv", version: 2, v2: map[string][]*fakeVaultKVVersion{}},
 			"kv1/":      {typ: "kv", version: 1, v1: map[string]map[string]any{}},
 			"database/": {typ: "database"},
 		},
-		appRoles:   map[string]*fakeLoginRole{},
-		k8sRoles:   map[string]*fakeLoginRole{},
-		dbRoles:    map[string]fakeDBRole{},
-		leases:     map[string]*fakeLease{},
+		appRoles:   map[string]*fakeVaultLoginRole{},
+		k8sRoles:   map[string]*fakeVaultLoginRole{},
+		dbRoles:    map[string]fakeVaultDBRole{},
+		leases:     map[string]*fakeVaultLease{},
 		counts:     map[string]int{},
 		namespaces: map[string]int{},
 	}
 	return f
 }
 
-func fakeID(prefix string) string {
+func vaultFakeID(prefix string) string {
 	b := make([]byte, 12)
 	_, _ = rand.Read(b)
 	return prefix + hex.EncodeToString(b)
@@ -149,9 +150,9 @@ func (f *fakeVault) newToken(ttl, max time.Duration, renewable bool, allow ...st
 }
 
 func (f *fakeVault) issue(ttl, max time.Duration, renewable bool, allow []string) string {
-	tok := fakeID("hvs.")
+	tok := vaultFakeID("hvs.")
 	now := time.Now()
-	ft := &fakeToken{allow: allow, ttl: ttl, renewable: renewable, created: now}
+	ft := &fakeVaultToken{allow: allow, ttl: ttl, renewable: renewable, created: now}
 	if ttl > 0 {
 		ft.expires = now.Add(ttl)
 		ft.maxExpires = now.Add(max)
@@ -162,7 +163,7 @@ func (f *fakeVault) issue(ttl, max time.Duration, renewable bool, allow []string
 }
 
 // mountOf finds the mount p lives in.
-func (f *fakeVault) mountOf(p string) (string, *fakeMount) {
+func (f *fakeVault) mountOf(p string) (string, *fakeVaultMount) {
 	best := ""
 	for m := range f.mounts {
 		if strings.HasPrefix(p+"/", m) && len(m) > len(best) {
@@ -186,7 +187,7 @@ func (f *fakeVault) put(p string, data map[string]any) int {
 		m.v1[rest] = data
 		return 0
 	}
-	m.v2[rest] = append(m.v2[rest], &fakeKVVersion{data: data, created: time.Now()})
+	m.v2[rest] = append(m.v2[rest], &fakeVaultKVVersion{data: data, created: time.Now()})
 	return len(m.v2[rest])
 }
 
@@ -210,19 +211,19 @@ func (f *fakeVault) destroyVersion(p string, v int) {
 func (f *fakeVault) addAppRole(roleID, secretID string, ttl, max time.Duration, allow ...string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.appRoles[roleID] = &fakeLoginRole{secret: secretID, ttl: ttl, max: max, renewable: true, allow: allow}
+	f.appRoles[roleID] = &fakeVaultLoginRole{secret: secretID, ttl: ttl, max: max, renewable: true, allow: allow}
 }
 
 func (f *fakeVault) addK8sRole(role, jwt string, ttl, max time.Duration, allow ...string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.k8sRoles[role] = &fakeLoginRole{secret: jwt, ttl: ttl, max: max, renewable: true, allow: allow}
+	f.k8sRoles[role] = &fakeVaultLoginRole{secret: jwt, ttl: ttl, max: max, renewable: true, allow: allow}
 }
 
 func (f *fakeVault) addDBRole(role string, ttl, max time.Duration) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.dbRoles[role] = fakeDBRole{ttl: ttl, max: max}
+	f.dbRoles[role] = fakeVaultDBRole{ttl: ttl, max: max}
 }
 
 func (f *fakeVault) setSealed(b bool) {
@@ -231,10 +232,13 @@ func (f *fakeVault) setSealed(b bool) {
 	f.sealed = b
 }
 
-func (f *fakeVault) setFail5xx(n int) {
+func (f *fakeVault) setFail5xx(n int) { f.setFail(http.StatusInternalServerError, n) }
+
+// setFail answers the next n requests (all when n is -1) with code.
+func (f *fakeVault) setFail(code, n int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.fail5xx = n
+	f.fail5xx, f.failCode = n, code
 }
 
 // revokeAllTokens revokes every token, as `vault token revoke` would.
@@ -274,12 +278,12 @@ func (f *fakeVault) stats() (logins, renewals int) {
 	return f.logins, f.renewals
 }
 
-func (f *fakeVault) leaseState(id string) (fakeLease, bool) {
+func (f *fakeVault) leaseState(id string) (fakeVaultLease, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	l, ok := f.leases[id]
 	if !ok {
-		return fakeLease{}, false
+		return fakeVaultLease{}, false
 	}
 	return *l, true
 }
@@ -290,10 +294,10 @@ func (f *fakeVault) sawNamespace(ns string) int {
 	return f.namespaces[ns]
 }
 
-// envelope is the JSON body of every successful Vault answer.
-func envelope(data any) map[string]any {
+// vaultEnvelope is the JSON body of every successful Vault answer.
+func vaultEnvelope(data any) map[string]any {
 	return map[string]any{
-		"request_id":     fakeID(""),
+		"request_id":     vaultFakeID(""),
 		"lease_id":       "",
 		"renewable":      false,
 		"lease_duration": 0,
@@ -304,22 +308,22 @@ func envelope(data any) map[string]any {
 	}
 }
 
-func writeJSON(w http.ResponseWriter, code int, body any) {
+func vaultWriteJSON(w http.ResponseWriter, code int, body any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(body)
 }
 
-func writeErrors(w http.ResponseWriter, code int, errs ...string) {
+func vaultWriteErrors(w http.ResponseWriter, code int, errs ...string) {
 	if errs == nil {
 		errs = []string{}
 	}
-	writeJSON(w, code, map[string]any{"errors": errs})
+	vaultWriteJSON(w, code, map[string]any{"errors": errs})
 }
 
-const permissionDenied = "1 error occurred:\n\t* permission denied\n\n"
+const vaultPermissionDenied = "1 error occurred:\n\t* permission denied\n\n"
 
-func secs(d time.Duration) int { return int(d / time.Second) }
+func vaultSecs(d time.Duration) int { return int(d / time.Second) }
 
 func (f *fakeVault) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if f.readDelay > 0 && r.Method == http.MethodGet && !strings.HasPrefix(r.URL.Path, "/v1/sys/") && !strings.HasPrefix(r.URL.Path, "/v1/auth/") {
@@ -336,11 +340,18 @@ func (f *fakeVault) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if f.fail5xx > 0 {
 			f.fail5xx--
 		}
-		writeErrors(w, http.StatusInternalServerError, "internal error")
+		switch f.failCode {
+		case 0, http.StatusInternalServerError:
+			vaultWriteErrors(w, http.StatusInternalServerError, "internal error")
+		case http.StatusTooManyRequests:
+			vaultWriteErrors(w, http.StatusTooManyRequests, fmt.Sprintf("request path %q: rate limit quota exceeded", p))
+		default:
+			vaultWriteErrors(w, f.failCode, http.StatusText(f.failCode))
+		}
 		return
 	}
 	if f.sealed {
-		writeErrors(w, http.StatusServiceUnavailable, "Vault is sealed")
+		vaultWriteErrors(w, http.StatusServiceUnavailable, "Vault is sealed")
 		return
 	}
 	var body map[string]any
@@ -348,7 +359,7 @@ func (f *fakeVault) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		dec := json.NewDecoder(r.Body)
 		dec.UseNumber()
 		if err := dec.Decode(&body); err != nil && err.Error() != "EOF" {
-			writeErrors(w, http.StatusBadRequest, "failed to parse JSON input: "+err.Error())
+			vaultWriteErrors(w, http.StatusBadRequest, "failed to parse JSON input: "+err.Error())
 			return
 		}
 	}
@@ -357,22 +368,22 @@ func (f *fakeVault) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Unauthenticated: logins.
 	switch {
 	case p == "auth/approle/login" && write:
-		role, ok := f.appRoles[str(body["role_id"])]
-		if !ok || role.secret != str(body["secret_id"]) {
-			writeErrors(w, http.StatusBadRequest, "invalid role or secret ID")
+		role, ok := f.appRoles[vaultStr(body["role_id"])]
+		if !ok || role.secret != vaultStr(body["secret_id"]) {
+			vaultWriteErrors(w, http.StatusBadRequest, "invalid role or secret ID")
 			return
 		}
 		f.login(w, role)
 		return
 	case p == "auth/kubernetes/login" && write:
-		name := str(body["role"])
+		name := vaultStr(body["role"])
 		role, ok := f.k8sRoles[name]
 		if !ok {
-			writeErrors(w, http.StatusBadRequest, fmt.Sprintf("invalid role name %q", name))
+			vaultWriteErrors(w, http.StatusBadRequest, fmt.Sprintf("invalid role name %q", name))
 			return
 		}
-		if role.secret != str(body["jwt"]) {
-			writeErrors(w, http.StatusForbidden, permissionDenied)
+		if role.secret != vaultStr(body["jwt"]) {
+			vaultWriteErrors(w, http.StatusForbidden, vaultPermissionDenied)
 			return
 		}
 		f.login(w, role)
@@ -386,7 +397,7 @@ func (f *fakeVault) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ok = false
 	}
 	if !ok {
-		writeErrors(w, http.StatusForbidden, permissionDenied)
+		vaultWriteErrors(w, http.StatusForbidden, vaultPermissionDenied)
 		return
 	}
 
@@ -395,23 +406,23 @@ func (f *fakeVault) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ttl := 0
 		expire := any(nil)
 		if !tok.expires.IsZero() {
-			ttl = secs(time.Until(tok.expires))
+			ttl = vaultSecs(time.Until(tok.expires))
 			expire = tok.expires.UTC().Format(time.RFC3339Nano)
 		}
-		writeJSON(w, http.StatusOK, envelope(map[string]any{
+		vaultWriteJSON(w, http.StatusOK, vaultEnvelope(map[string]any{
 			"accessor": "acc-" + token[len(token)-6:], "creation_time": tok.created.Unix(),
-			"creation_ttl": secs(tok.ttl), "display_name": "token", "expire_time": expire,
+			"creation_ttl": vaultSecs(tok.ttl), "display_name": "token", "expire_time": expire,
 			"explicit_max_ttl": 0, "id": token, "num_uses": 0, "orphan": true, "path": "auth/token/create",
 			"policies": []string{"default"}, "renewable": tok.renewable, "ttl": ttl, "type": "service",
 		}))
 	case p == "auth/token/renew-self" && write:
 		if !tok.renewable || tok.expires.IsZero() {
-			writeErrors(w, http.StatusBadRequest, "lease is not renewable")
+			vaultWriteErrors(w, http.StatusBadRequest, "lease is not renewable")
 			return
 		}
 		f.renewals++
 		inc := tok.ttl
-		if n, err := strconv.Atoi(str(body["increment"])); err == nil && n > 0 {
+		if n, err := strconv.Atoi(vaultStr(body["increment"])); err == nil && n > 0 {
 			inc = time.Duration(n) * time.Second
 		}
 		now := time.Now()
@@ -421,14 +432,14 @@ func (f *fakeVault) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			warnings = append(warnings, "TTL of the renewed token exceeded the effective max_ttl; TTL value is capped accordingly")
 		}
 		tok.expires = now.Add(inc)
-		env := envelope(nil)
+		env := vaultEnvelope(nil)
 		env["warnings"] = warnings
 		env["auth"] = map[string]any{
 			"client_token": token, "accessor": "acc-" + token[len(token)-6:], "policies": []string{"default"},
-			"token_policies": []string{"default"}, "metadata": nil, "lease_duration": secs(inc),
+			"token_policies": []string{"default"}, "metadata": nil, "lease_duration": vaultSecs(inc),
 			"renewable": true, "entity_id": "", "token_type": "service", "orphan": true,
 		}
-		writeJSON(w, http.StatusOK, env)
+		vaultWriteJSON(w, http.StatusOK, env)
 	case p == "auth/token/revoke-self" && write:
 		delete(f.tokens, token)
 		w.WriteHeader(http.StatusNoContent)
@@ -437,9 +448,9 @@ func (f *fakeVault) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case p == "sys/leases/renew" && write:
 		f.renewLease(w, tok, body)
 	case p == "sys/leases/revoke" && write:
-		id := str(body["lease_id"])
-		if !allowed(tok, id) {
-			writeErrors(w, http.StatusForbidden, permissionDenied)
+		id := vaultStr(body["lease_id"])
+		if !vaultAllowed(tok, id) {
+			vaultWriteErrors(w, http.StatusForbidden, vaultPermissionDenied)
 			return
 		}
 		if l, ok := f.leases[id]; ok {
@@ -451,7 +462,7 @@ func (f *fakeVault) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func str(v any) string {
+func vaultStr(v any) string {
 	switch x := v.(type) {
 	case string:
 		return x
@@ -461,7 +472,7 @@ func str(v any) string {
 	return ""
 }
 
-func allowed(tok *fakeToken, p string) bool {
+func vaultAllowed(tok *fakeVaultToken, p string) bool {
 	for _, a := range tok.allow {
 		if a == "*" || strings.HasPrefix(p, a) {
 			return true
@@ -470,55 +481,55 @@ func allowed(tok *fakeToken, p string) bool {
 	return false
 }
 
-func (f *fakeVault) login(w http.ResponseWriter, role *fakeLoginRole) {
+func (f *fakeVault) login(w http.ResponseWriter, role *fakeVaultLoginRole) {
 	f.logins++
 	token := f.issue(role.ttl, role.max, role.renewable, role.allow)
-	env := envelope(nil)
+	env := vaultEnvelope(nil)
 	env["auth"] = map[string]any{
 		"client_token": token, "accessor": "acc-" + token[len(token)-6:], "policies": []string{"default", "app"},
 		"token_policies": []string{"default", "app"}, "metadata": map[string]any{"role_name": "app"},
-		"lease_duration": secs(role.ttl), "renewable": role.renewable, "entity_id": fakeID(""),
+		"lease_duration": vaultSecs(role.ttl), "renewable": role.renewable, "entity_id": vaultFakeID(""),
 		"token_type": "service", "orphan": true,
 	}
-	writeJSON(w, http.StatusOK, env)
+	vaultWriteJSON(w, http.StatusOK, env)
 }
 
 func (f *fakeVault) preflight(w http.ResponseWriter, p string) {
 	if f.noPreflight {
-		writeErrors(w, http.StatusNotFound)
+		vaultWriteErrors(w, http.StatusNotFound)
 		return
 	}
 	mp, m := f.mountOf(strings.Trim(p, "/"))
 	if m == nil {
-		writeErrors(w, http.StatusForbidden, fmt.Sprintf("preflight capability check returned 403, please ensure client's policies grant access to path %q", strings.TrimSuffix(p, "/")+"/"))
+		vaultWriteErrors(w, http.StatusForbidden, fmt.Sprintf("preflight capability check returned 403, please ensure client's policies grant access to path %q", strings.TrimSuffix(p, "/")+"/"))
 		return
 	}
 	var options any
 	if m.typ == "kv" {
 		options = map[string]any{"version": strconv.Itoa(m.version)}
 	}
-	writeJSON(w, http.StatusOK, envelope(map[string]any{
+	vaultWriteJSON(w, http.StatusOK, vaultEnvelope(map[string]any{
 		"accessor": m.typ + "_" + fmt.Sprintf("%08x", len(mp)), "config": map[string]any{"default_lease_ttl": 0, "force_no_cache": false, "max_lease_ttl": 0},
 		"description": "", "external_entropy_access": false, "local": false, "options": options,
 		"path": mp, "plugin_version": "", "running_plugin_version": "v0.0.0+builtin", "seal_wrap": false,
-		"type": m.typ, "uuid": fakeID(""),
+		"type": m.typ, "uuid": vaultFakeID(""),
 	}))
 }
 
-func (f *fakeVault) renewLease(w http.ResponseWriter, tok *fakeToken, body map[string]any) {
-	id := str(body["lease_id"])
-	if !allowed(tok, id) {
-		writeErrors(w, http.StatusForbidden, permissionDenied)
+func (f *fakeVault) renewLease(w http.ResponseWriter, tok *fakeVaultToken, body map[string]any) {
+	id := vaultStr(body["lease_id"])
+	if !vaultAllowed(tok, id) {
+		vaultWriteErrors(w, http.StatusForbidden, vaultPermissionDenied)
 		return
 	}
 	l, ok := f.leases[id]
 	now := time.Now()
 	if !ok || l.revoked || now.After(l.expires) {
-		writeErrors(w, http.StatusBadRequest, "lease not found or lease is not renewable")
+		vaultWriteErrors(w, http.StatusBadRequest, "lease not found or lease is not renewable")
 		return
 	}
 	inc := l.ttl
-	if n, err := strconv.Atoi(str(body["increment"])); err == nil && n > 0 {
+	if n, err := strconv.Atoi(vaultStr(body["increment"])); err == nil && n > 0 {
 		inc = time.Duration(n) * time.Second
 	}
 	if now.Add(inc).After(l.maxExpires) {
@@ -526,25 +537,25 @@ func (f *fakeVault) renewLease(w http.ResponseWriter, tok *fakeToken, body map[s
 	}
 	l.expires = now.Add(inc)
 	l.renewals++
-	writeJSON(w, http.StatusOK, map[string]any{
-		"request_id": fakeID(""), "lease_id": id, "renewable": true, "lease_duration": secs(inc),
+	vaultWriteJSON(w, http.StatusOK, map[string]any{
+		"request_id": vaultFakeID(""), "lease_id": id, "renewable": true, "lease_duration": vaultSecs(inc),
 		"data": nil, "wrap_info": nil, "warnings": nil, "auth": nil,
 	})
 }
 
 // logical serves the secrets engines.
-func (f *fakeVault) logical(w http.ResponseWriter, r *http.Request, tok *fakeToken, p string) {
+func (f *fakeVault) logical(w http.ResponseWriter, r *http.Request, tok *fakeVaultToken, p string) {
 	mp, m := f.mountOf(p)
 	if m == nil {
-		writeErrors(w, http.StatusNotFound, fmt.Sprintf("no handler for route %q. route entry not found.", p))
+		vaultWriteErrors(w, http.StatusNotFound, fmt.Sprintf("no handler for route %q. route entry not found.", p))
 		return
 	}
-	if !allowed(tok, p) {
-		writeErrors(w, http.StatusForbidden, permissionDenied)
+	if !vaultAllowed(tok, p) {
+		vaultWriteErrors(w, http.StatusForbidden, vaultPermissionDenied)
 		return
 	}
 	if r.Method != http.MethodGet {
-		writeErrors(w, http.StatusMethodNotAllowed, "unsupported operation")
+		vaultWriteErrors(w, http.StatusMethodNotAllowed, "unsupported operation")
 		return
 	}
 	rest := strings.TrimPrefix(p, mp)
@@ -553,41 +564,41 @@ func (f *fakeVault) logical(w http.ResponseWriter, r *http.Request, tok *fakeTok
 		role, ok := strings.CutPrefix(rest, "creds/")
 		dr, known := f.dbRoles[role]
 		if !ok || !known {
-			writeErrors(w, http.StatusBadRequest, "unknown role: "+role)
+			vaultWriteErrors(w, http.StatusBadRequest, "unknown role: "+role)
 			return
 		}
-		id := p + "/" + fakeID("")
+		id := p + "/" + vaultFakeID("")
 		now := time.Now()
-		f.leases[id] = &fakeLease{expires: now.Add(dr.ttl), maxExpires: now.Add(dr.max), ttl: dr.ttl}
-		env := envelope(map[string]any{"username": "v-app-" + fakeID("")[:8], "password": fakeID("pw-")})
-		env["lease_id"], env["renewable"], env["lease_duration"] = id, true, secs(dr.ttl)
-		writeJSON(w, http.StatusOK, env)
+		f.leases[id] = &fakeVaultLease{expires: now.Add(dr.ttl), maxExpires: now.Add(dr.max), ttl: dr.ttl}
+		env := vaultEnvelope(map[string]any{"username": "v-app-" + vaultFakeID("")[:8], "password": vaultFakeID("pw-")})
+		env["lease_id"], env["renewable"], env["lease_duration"] = id, true, vaultSecs(dr.ttl)
+		vaultWriteJSON(w, http.StatusOK, env)
 	case m.version == 1:
 		data, ok := m.v1[rest]
 		if !ok {
-			writeErrors(w, http.StatusNotFound)
+			vaultWriteErrors(w, http.StatusNotFound)
 			return
 		}
-		env := envelope(data)
+		env := vaultEnvelope(data)
 		env["lease_duration"] = 2764800 // KV v1's refresh interval: not a lease
-		writeJSON(w, http.StatusOK, env)
+		vaultWriteJSON(w, http.StatusOK, env)
 	default:
 		f.kv2(w, r, m, rest)
 	}
 }
 
-func (f *fakeVault) kv2(w http.ResponseWriter, r *http.Request, m *fakeMount, rest string) {
+func (f *fakeVault) kv2(w http.ResponseWriter, r *http.Request, m *fakeVaultMount, rest string) {
 	if name, ok := strings.CutPrefix(rest, "metadata/"); ok {
 		vers, ok := m.v2[name]
 		if !ok {
-			writeErrors(w, http.StatusNotFound)
+			vaultWriteErrors(w, http.StatusNotFound)
 			return
 		}
 		vs := map[string]any{}
 		for i, v := range vers {
-			vs[strconv.Itoa(i+1)] = map[string]any{"created_time": v.created.UTC().Format(time.RFC3339Nano), "deletion_time": delTime(v), "destroyed": v.destroyed}
+			vs[strconv.Itoa(i+1)] = map[string]any{"created_time": v.created.UTC().Format(time.RFC3339Nano), "deletion_time": vaultDelTime(v), "destroyed": v.destroyed}
 		}
-		writeJSON(w, http.StatusOK, envelope(map[string]any{
+		vaultWriteJSON(w, http.StatusOK, vaultEnvelope(map[string]any{
 			"cas_required": false, "created_time": vers[0].created.UTC().Format(time.RFC3339Nano),
 			"current_version": len(vers), "custom_metadata": nil, "delete_version_after": "0s",
 			"max_versions": 0, "oldest_version": 0, "updated_time": vers[len(vers)-1].created.UTC().Format(time.RFC3339Nano),
@@ -597,19 +608,19 @@ func (f *fakeVault) kv2(w http.ResponseWriter, r *http.Request, m *fakeMount, re
 	}
 	name, ok := strings.CutPrefix(rest, "data/")
 	if !ok {
-		writeErrors(w, http.StatusNotFound, fmt.Sprintf("no handler for route %q. route entry not found.", rest))
+		vaultWriteErrors(w, http.StatusNotFound, fmt.Sprintf("no handler for route %q. route entry not found.", rest))
 		return
 	}
 	vers, ok := m.v2[name]
 	if !ok {
-		writeErrors(w, http.StatusNotFound)
+		vaultWriteErrors(w, http.StatusNotFound)
 		return
 	}
 	n := len(vers)
 	if q := r.URL.Query().Get("version"); q != "" {
 		var err error
 		if n, err = strconv.Atoi(q); err != nil {
-			writeErrors(w, http.StatusBadRequest, "invalid version")
+			vaultWriteErrors(w, http.StatusBadRequest, "invalid version")
 			return
 		}
 		if n == 0 {
@@ -617,20 +628,20 @@ func (f *fakeVault) kv2(w http.ResponseWriter, r *http.Request, m *fakeMount, re
 		}
 	}
 	if n < 1 || n > len(vers) {
-		writeErrors(w, http.StatusNotFound)
+		vaultWriteErrors(w, http.StatusNotFound)
 		return
 	}
 	v := vers[n-1]
-	md := map[string]any{"created_time": v.created.UTC().Format(time.RFC3339Nano), "custom_metadata": nil, "deletion_time": delTime(v), "destroyed": v.destroyed, "version": n}
+	md := map[string]any{"created_time": v.created.UTC().Format(time.RFC3339Nano), "custom_metadata": nil, "deletion_time": vaultDelTime(v), "destroyed": v.destroyed, "version": n}
 	if v.destroyed || !v.deleted.IsZero() {
 		// Vault answers 404 with the metadata, so clients can say why.
-		writeJSON(w, http.StatusNotFound, envelope(map[string]any{"data": nil, "metadata": md}))
+		vaultWriteJSON(w, http.StatusNotFound, vaultEnvelope(map[string]any{"data": nil, "metadata": md}))
 		return
 	}
-	writeJSON(w, http.StatusOK, envelope(map[string]any{"data": v.data, "metadata": md}))
+	vaultWriteJSON(w, http.StatusOK, vaultEnvelope(map[string]any{"data": v.data, "metadata": md}))
 }
 
-func delTime(v *fakeKVVersion) string {
+func vaultDelTime(v *fakeVaultKVVersion) string {
 	if v.deleted.IsZero() {
 		return ""
 	}

@@ -98,10 +98,10 @@ func (ms *vaultMounts) preflight(ctx context.Context, p string) (vaultMount, err
 	}
 	secret, err := api.ParseSecret(resp.Body)
 	if err != nil {
-		return vaultMount{}, fmt.Errorf("vault: mount lookup for %q: %w: malformed answer: %w", p, ErrUnavailable, err)
+		return vaultMount{}, fmt.Errorf("vault: mount lookup for %q: %w: malformed answer: %w", p, ErrVaultUnavailable, err)
 	}
 	if secret == nil || secret.Data == nil {
-		return vaultMount{}, fmt.Errorf("vault: mount lookup for %q: %w: empty answer", p, ErrUnavailable)
+		return vaultMount{}, fmt.Errorf("vault: mount lookup for %q: %w: empty answer", p, ErrVaultUnavailable)
 	}
 	m := vaultMount{kvVersion: 1}
 	m.path, _ = secret.Data["path"].(string)
