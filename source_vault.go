@@ -113,6 +113,8 @@ var (
 type VaultOptions struct {
 	// Client talks to Vault. Nil means api.NewClient(api.DefaultConfig()),
 	// which reads the standard VAULT_* variables, VAULT_TOKEN included.
+	// The source sets the client's token as it logs in and renews: give it
+	// a client of its own.
 	Client *api.Client
 
 	// Path is MOUNT/PATH, the secret whose fields keys without '/' name,
@@ -168,7 +170,7 @@ func NewVault(ctx context.Context, opts VaultOptions) (*Vault, error) {
 	path := strings.Trim(opts.Path, "/")
 	if path != "" {
 		if err := checkVaultPath(path); err != nil {
-			return nil, fmt.Errorf("vault: path: %w", err)
+			return nil, fmt.Errorf("vault: %w: path %w", ErrInvalidSpec, err)
 		}
 	}
 	logger := opts.Logger

@@ -95,7 +95,7 @@ func (a *vaultAuth) acquire(ctx context.Context) (*api.Secret, error) {
 		return nil, errors.New("vault: auth=token needs a token: set VAULT_TOKEN or the token_file parameter")
 	}
 	sec := &api.Secret{Auth: &api.SecretAuth{ClientToken: token}}
-	probe, err := a.client.Clone()
+	probe, err := a.client.CloneWithHeaders() // keeps a namespace set in code
 	if err != nil {
 		return nil, fmt.Errorf("vault: token lookup: %w", err)
 	}
