@@ -804,3 +804,29 @@ func TestVaultCanceledLogin(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, context.Canceled), "got %v", err)
 }
+
+// TestVaultRevokeOnCloseRevokesLoginToken: with revoke_on_close=true, Close
+// revokes the token the source logged in with; a VAULT_TOKEN it was given
+// is never revoked.
+func TestVaultRevokeOnCloseRevokesLoginToken(t *testing.T) {
+	f := newFakeVault(t)
+	f.put("secret/app", map[string]any{"k": "v"})
+	f.addAppRole("role-1", "secret-id-1", time.Hour, time.Hour, "secret/")
+	vaultTestEnv(t, f, "")
+	t.Setenv("VAULT_ROLE_ID", "role-1")
+	t.Setenv("VAULT_SECRET_ID", "secret-id-1")
+
+	v := openVault(t, "vault:///secret/app?auth=approle&revoke_on_close=true")
+	require.NoError(t, v.Close())
+	require.NoError(t, v.Close(), "Close is idempotent")
+	assert.Equal(t, 1, f.count("PUT auth/token/revoke-self"))
+
+	v = openVault(t, "vault:///secret/app?auth=approle")
+	require.NoError(t, v.Close())
+	assert.Equal(t, 1, f.count("PUT auth/token/revoke-self"), "without revoke_on_close the token is left alone")
+
+	vaultTestEnv(t, f, f.newToken(time.Hour, time.Hour, true, "*"))
+	v = openVault(t, "vault:///secret/app?revoke_on_close=true")
+	require.NoError(t, v.Close())
+	assert.Equal(t, 1, f.count("PUT auth/token/revoke-self"), "a token the source was given is not its to revoke")
+}
