@@ -84,9 +84,10 @@ const DefaultKubernetesJWTFile = "/var/run/secrets/kubernetes.io/serviceaccount/
 // The auth token is renewed in the background before it expires; when it
 // can no longer be renewed, the source logs in again.
 //
-// Failures wrap [ErrNotFound], [ErrVaultPermissionDenied], [ErrVaultSealed] or
-// [ErrVaultUnavailable]; none is reported as another, and no error or log line
-// holds a token or a secret value.
+// Failures wrap [ErrNotFound], [ErrVaultPermissionDenied],
+// [ErrVaultSealed], [ErrVaultUnavailable] or [ErrThrottled]; none is
+// reported as another, and no error or log line holds a token or a secret
+// value.
 type Vault struct {
 	client *api.Client
 	path   string // MOUNT/PATH whose fields keys without '/' name; "" when none
@@ -544,7 +545,9 @@ func (v *Vault) readOnce(ctx context.Context, p, version string) (vaultRead, err
 	if version != "" {
 		what = "version " + version + " of " + what
 	}
-	if sec == nil {
+	if sec == nil || sec.Data == nil {
+		// A 404 may carry warnings only; a 200 without data holds nothing
+		// to load either.
 		return vaultRead{}, fmt.Errorf("vault: no secret at %s: %w", what, ErrNotFound)
 	}
 	if !m.kv2() {
