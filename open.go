@@ -115,7 +115,7 @@ func openOne(ctx context.Context, part string) (Source, error) {
 		}
 	}
 	if u.User != nil {
-		return nil, fmt.Errorf("secrets: %w: credentials do not belong in a %s:// spec; use the backend's standard credential chain", ErrInvalidSpec, u.Scheme)
+		return nil, fmt.Errorf("secrets: %w: credentials do not belong in the spec of %s://; use the backend's standard credential chain", ErrInvalidSpec, u.Scheme)
 	}
 	sc, ok := schemes[strings.ToLower(u.Scheme)]
 	if !ok {
@@ -124,17 +124,20 @@ func openOne(ctx context.Context, part string) (Source, error) {
 	if sc.disabled != "" {
 		return nil, fmt.Errorf("secrets: %w: %s:// was left out of this binary by the build tag %s; rebuild without it", ErrNotCompiled, sc.name, sc.disabled)
 	}
+	acc := "none"
+	if len(sc.params) > 0 {
+		acc = strings.Join(sc.params, ", ")
+	}
 	q, err := url.ParseQuery(u.RawQuery)
 	if err != nil {
-		return nil, fmt.Errorf("secrets: %w: malformed query in %q", ErrInvalidSpec, part)
+		return nil, fmt.Errorf("secrets: %w: malformed query in %q; parameters accepted by %s: %s", ErrInvalidSpec, part, sc.syntax, acc)
 	}
-	for k := range q {
+	for k, vs := range q {
 		if !slices.Contains(sc.params, k) {
-			acc := "none"
-			if len(sc.params) > 0 {
-				acc = strings.Join(sc.params, ", ")
-			}
 			return nil, fmt.Errorf("secrets: %w: unknown parameter %q for %s (%s); accepted: %s", ErrInvalidSpec, k, sc.name, sc.syntax, acc)
+		}
+		if len(vs) > 1 {
+			return nil, fmt.Errorf("secrets: %w: parameter %q given %d times in %q; give it once", ErrInvalidSpec, k, len(vs), part)
 		}
 	}
 	if u.Fragment != "" {
@@ -170,5 +173,9 @@ func sourceName(s Source) string {
 
 // defaultSource opens the spec in SECRETS_SOURCE, "env" when unset.
 func defaultSource(ctx context.Context) (Source, error) {
-	return Open(ctx, os.Getenv(EnvSpec))
+	src, err := Open(ctx, os.Getenv(EnvSpec))
+	if err != nil {
+		return nil, fmt.Errorf("secrets: %s: %w", EnvSpec, err)
+	}
+	return src, nil
 }

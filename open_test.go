@@ -97,3 +97,22 @@ func TestChainCloseClosesAll(t *testing.T) {
 	require.NoError(t, c.(io.Closer).Close())
 	assert.Equal(t, 2, n)
 }
+
+func TestOpenRepeatedParameter(t *testing.T) {
+	_, err := secrets.Open(context.Background(), "env://?prefix=A_&prefix=B_")
+	require.ErrorIs(t, err, secrets.ErrInvalidSpec)
+	assert.Contains(t, err.Error(), `parameter "prefix" given 2 times`)
+	_, err = secrets.Open(context.Background(), "env://?prefix=%zz")
+	require.ErrorIs(t, err, secrets.ErrInvalidSpec)
+	assert.Contains(t, err.Error(), "accepted by env://?prefix=APP_: prefix")
+}
+
+func TestLoadNamesSECRETS_SOURCEInSpecErrors(t *testing.T) {
+	t.Setenv("SECRETS_SOURCE", "envv")
+	var c struct {
+		K string `secret:"k"`
+	}
+	err := secrets.Load(context.Background(), &c)
+	require.ErrorIs(t, err, secrets.ErrInvalidSpec)
+	assert.Contains(t, err.Error(), "SECRETS_SOURCE")
+}
