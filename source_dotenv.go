@@ -30,7 +30,10 @@ type Dotenv struct {
 	vars   map[string]string
 }
 
-var _ Source = (*Dotenv)(nil)
+var (
+	_ Source             = (*Dotenv)(nil)
+	_ ConcurrencyLimiter = (*Dotenv)(nil)
+)
 
 // ReadDotenv parses the .env file at path with github.com/joho/godotenv.
 // Errors name the file, never a value in it.
@@ -63,16 +66,30 @@ func (d *Dotenv) NativeName(key string) string { return EnvName(d.prefix, key) }
 
 // Lookup returns the variable for ref.Key.
 func (d *Dotenv) Lookup(ctx context.Context, ref Ref) (Value, error) {
-	if err := ctx.Err(); err != nil {
+	v, err := d.lookupString(ctx, ref)
+	if err != nil {
 		return Value{}, err
+	}
+	return Value{Data: []byte(v)}, nil
+}
+
+// lookupString is Lookup returning the value as a string, which spares
+// the Loader a copy.
+func (d *Dotenv) lookupString(ctx context.Context, ref Ref) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
 	}
 	name := EnvName(d.prefix, ref.Key)
 	v, ok := d.vars[name]
 	if !ok {
-		return Value{}, fmt.Errorf("dotenv %s: variable %s is not set: %w", d.path, name, ErrNotFound)
+		return "", fmt.Errorf("dotenv %s: variable %s is not set: %w", d.path, name, ErrNotFound)
 	}
-	return Value{Data: []byte(v)}, nil
+	return v, nil
 }
+
+// MaxConcurrency returns 1: the file is in memory already, so the [Loader]
+// reads its variables one after the other.
+func (d *Dotenv) MaxConcurrency() int { return 1 }
 
 // String names the source as a spec would.
 func (d *Dotenv) String() string { return "dotenv://" + d.path }
