@@ -4,67 +4,106 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"golang.org/x/sync/errgroup"
 )
 
 // fetched is the outcome of fetching one distinct Ref through the chain.
 type fetched struct {
-	value  Value
+	Result        // Err is nil when found; wraps ErrNotFound when no source has it
 	source string // name of the source that served it, or failed it
-	err    error  // nil when found; wraps ErrNotFound when no source has it
+	done   bool   // fetched at all: false for a ref refused before fetching
+	str    string // the value as a string, when strOK
+	strOK  bool
+	isStr  bool // the source served a string: Value.Data is unset
 }
 
-// fetchAll fetches every distinct ref once. Sources are asked in order: the
-// first for every ref, the next only for the misses of the first, and so
-// on. A source that is a Batcher gets all its refs in one LookupBatch call;
-// other sources get concurrent Lookups, at most limit (or the source's own
-// MaxConcurrency when limit is 0) in flight.
-func fetchAll(ctx context.Context, sources []Source, refs []Ref, limit int) map[Ref]*fetched {
-	out := make(map[Ref]*fetched, len(refs))
-	pending := refs
+// text returns the fetched value as a string, converting it once.
+func (f *fetched) text() string {
+	if !f.strOK {
+		f.str, f.strOK = string(f.Value.Data), true
+	}
+	return f.str
+}
+
+// bytes returns the fetched value as bytes.
+func (f *fetched) bytes() []byte {
+	if f.isStr {
+		return []byte(f.str)
+	}
+	return f.Value.Data
+}
+
+// fetchAll fetches every distinct ref once, except those marked in skip
+// (which may be nil), and returns one fetched per ref. Sources are asked
+// in order: the first for every ref, the next only for the misses of the
+// first, and so on. A source that is a Batcher gets all its refs in one
+// LookupBatch call; other sources get concurrent Lookups, at most limit (or
+// the source's own MaxConcurrency when limit is 0) in flight.
+func fetchAll(ctx context.Context, sources []Source, refs []Ref, skip []bool, limit int) []fetched {
+	out := make([]fetched, len(refs))
+	pending, idx := refs, []int(nil) // idx maps pending to refs; nil is the identity
+	if skip != nil {
+		pending, idx = nil, []int{}
+		for i, ref := range refs {
+			if !skip[i] {
+				pending = append(pending, ref)
+				idx = append(idx, i)
+			}
+		}
+	}
 	for _, src := range sources {
 		if len(pending) == 0 {
 			break
 		}
 		name := sourceName(src)
-		results := fetchFrom(ctx, src, pending, limit)
+		fetchFrom(ctx, src, name, pending, idx, out, limit)
 		var misses []Ref
+		var missIdx []int
 		for i, ref := range pending {
-			r := results[i]
-			switch {
-			case r.Err == nil:
-				out[ref] = &fetched{value: r.Value, source: name}
-			case errors.Is(r.Err, ErrNotFound):
-				out[ref] = &fetched{source: name, err: r.Err}
+			j := i
+			if idx != nil {
+				j = idx[i]
+			}
+			if err := out[j].Err; err != nil && errors.Is(err, ErrNotFound) {
 				misses = append(misses, ref)
-			default:
-				out[ref] = &fetched{source: name, err: r.Err}
+				missIdx = append(missIdx, j)
 			}
 		}
-		pending = misses
+		pending, idx = misses, missIdx
 	}
-	if len(sources) > 1 {
+	if len(sources) > 1 && len(pending) > 0 {
 		all := sourceName(Chain(sources...))
-		for _, ref := range pending {
-			out[ref] = &fetched{source: all, err: fmt.Errorf("no source has it: %w", ErrNotFound)}
+		for _, j := range idx {
+			out[j] = fetched{source: all, done: true, Result: Result{Err: fmt.Errorf("no source has it: %w", ErrNotFound)}}
 		}
 	}
 	return out
 }
 
-// fetchFrom asks one source for refs and returns one Result per ref.
-func fetchFrom(ctx context.Context, src Source, refs []Ref, limit int) []Result {
+// fetchFrom asks the source src, named name, for refs and stores each
+// outcome in out[idx[i]] (out[i] when idx is nil).
+func fetchFrom(ctx context.Context, src Source, name string, refs []Ref, idx []int, out []fetched, limit int) {
+	at := func(i int) *fetched {
+		if idx != nil {
+			return &out[idx[i]]
+		}
+		return &out[i]
+	}
 	if b, ok := src.(Batcher); ok {
-		res := b.LookupBatch(ctx, refs)
+		res := b.LookupBatch(ctx, slices.Clone(refs))
 		if len(res) != len(refs) {
-			err := fmt.Errorf("source %s returned %d results for %d refs", sourceName(src), len(res), len(refs))
+			err := fmt.Errorf("source %s returned %d results for %d refs", name, len(res), len(refs))
 			res = make([]Result, len(refs))
 			for i := range res {
 				res[i].Err = err
 			}
 		}
-		return res
+		for i := range refs {
+			*at(i) = fetched{Result: res[i], source: name, done: true}
+		}
+		return
 	}
 	if limit <= 0 {
 		limit = DefaultConcurrency
@@ -72,19 +111,47 @@ func fetchFrom(ctx context.Context, src Source, refs []Ref, limit int) []Result 
 			limit = cl.MaxConcurrency()
 		}
 	}
-	res := make([]Result, len(refs))
-	if len(refs) == 1 {
-		res[0].Value, res[0].Err = src.Lookup(ctx, refs[0])
-		return res
+	lookupString := stringLookup(src)
+	one := func(i int) {
+		f := at(i)
+		if lookupString != nil {
+			s, err := lookupString(ctx, refs[i])
+			*f = fetched{Result: Result{Err: err}, source: name, done: true, str: s, strOK: err == nil, isStr: err == nil}
+			return
+		}
+		v, err := src.Lookup(ctx, refs[i])
+		*f = fetched{Result: Result{Value: v, Err: err}, source: name, done: true}
+	}
+	if limit == 1 || len(refs) == 1 {
+		for i := range refs {
+			one(i)
+		}
+		return
 	}
 	var g errgroup.Group
 	g.SetLimit(limit)
-	for i, ref := range refs {
+	for i := range refs {
 		g.Go(func() error {
-			res[i].Value, res[i].Err = src.Lookup(ctx, ref)
+			one(i)
 			return nil
 		})
 	}
 	_ = g.Wait()
-	return res
+}
+
+// stringLookup returns the lookupString method of the sources of this
+// package whose values are strings already, sparing a copy into
+// Value.Data and back; nil for any other source. It matches concrete
+// types only, so that a type embedding one of them and overriding Lookup
+// is asked through its own Lookup.
+func stringLookup(src Source) func(context.Context, Ref) (string, error) {
+	switch s := src.(type) {
+	case *Env:
+		return s.lookupString
+	case Map:
+		return s.lookupString
+	case *Dotenv:
+		return s.lookupString
+	}
+	return nil
 }
