@@ -12,11 +12,18 @@ import (
 // fetched is the outcome of fetching one distinct Ref through the chain.
 type fetched struct {
 	Result        // Err is nil when found; wraps ErrNotFound when no source has it
-	source string // name of the source that served it, or failed it
-	done   bool   // fetched at all: false for a ref refused before fetching
 	str    string // the value as a string, when strOK
+	src    int32  // index in fetchResults.names of the source that served or failed it
+	done   bool   // fetched at all: false for a ref refused before fetching
 	strOK  bool
 	isStr  bool // the source served a string: Value.Data is unset
+}
+
+// fetchResults holds one fetched per ref of a plan, and the names of the
+// sources they refer to.
+type fetchResults struct {
+	f     []fetched
+	names []string
 }
 
 // text returns the fetched value as a string, converting it once.
@@ -35,14 +42,15 @@ func (f *fetched) bytes() []byte {
 	return f.Value.Data
 }
 
-// fetchAll fetches every distinct ref once, except those marked in skip
-// (which may be nil), and returns one fetched per ref. Sources are asked
-// in order: the first for every ref, the next only for the misses of the
-// first, and so on. A source that is a Batcher gets all its refs in one
-// LookupBatch call; other sources get concurrent Lookups, at most limit (or
-// the source's own MaxConcurrency when limit is 0) in flight.
-func fetchAll(ctx context.Context, sources []Source, refs []Ref, skip []bool, limit int) []fetched {
-	out := make([]fetched, len(refs))
+// fetchAll fetches every distinct ref of plan once, except those marked in
+// skip (which may be nil). Sources are asked in order: the first for every
+// ref, the next only for the misses of the first, and so on. A source that
+// is a Batcher gets all its refs in one LookupBatch call; other sources get
+// concurrent Lookups, at most limit (or the source's own MaxConcurrency
+// when limit is 0) in flight.
+func fetchAll(ctx context.Context, sources []Source, plan *typePlan, skip []bool, limit int) fetchResults {
+	refs := plan.refs
+	res := fetchResults{f: make([]fetched, len(refs)), names: make([]string, len(sources), len(sources)+1)}
 	pending, idx := refs, []int(nil) // idx maps pending to refs; nil is the identity
 	if skip != nil {
 		pending, idx = nil, []int{}
@@ -53,12 +61,12 @@ func fetchAll(ctx context.Context, sources []Source, refs []Ref, skip []bool, li
 			}
 		}
 	}
-	for _, src := range sources {
+	for k, src := range sources {
 		if len(pending) == 0 {
 			break
 		}
-		name := sourceName(src)
-		fetchFrom(ctx, src, name, pending, idx, out, limit)
+		res.names[k] = sourceName(src)
+		fetchFrom(ctx, src, int32(k), res.names[k], plan, pending, idx, res.f, limit)
 		var misses []Ref
 		var missIdx []int
 		for i, ref := range pending {
@@ -66,7 +74,7 @@ func fetchAll(ctx context.Context, sources []Source, refs []Ref, skip []bool, li
 			if idx != nil {
 				j = idx[i]
 			}
-			if err := out[j].Err; err != nil && errors.Is(err, ErrNotFound) {
+			if err := res.f[j].Err; err != nil && errors.Is(err, ErrNotFound) {
 				misses = append(misses, ref)
 				missIdx = append(missIdx, j)
 			}
@@ -74,22 +82,23 @@ func fetchAll(ctx context.Context, sources []Source, refs []Ref, skip []bool, li
 		pending, idx = misses, missIdx
 	}
 	if len(sources) > 1 && len(pending) > 0 {
-		all := sourceName(Chain(sources...))
+		res.names = append(res.names, sourceName(Chain(sources...)))
+		all := int32(len(res.names) - 1)
 		for _, j := range idx {
-			out[j] = fetched{source: all, done: true, Result: Result{Err: fmt.Errorf("no source has it: %w", ErrNotFound)}}
+			res.f[j] = fetched{src: all, done: true, Result: Result{Err: fmt.Errorf("no source has it: %w", ErrNotFound)}}
 		}
 	}
-	return out
+	return res
 }
 
-// fetchFrom asks the source src, named name, for refs and stores each
-// outcome in out[idx[i]] (out[i] when idx is nil).
-func fetchFrom(ctx context.Context, src Source, name string, refs []Ref, idx []int, out []fetched, limit int) {
-	at := func(i int) *fetched {
+// fetchFrom asks source number k, src, named name, for refs and stores
+// each outcome in out[idx[i]] (out[i] when idx is nil).
+func fetchFrom(ctx context.Context, src Source, k int32, name string, plan *typePlan, refs []Ref, idx []int, out []fetched, limit int) {
+	at := func(i int) int {
 		if idx != nil {
-			return &out[idx[i]]
+			return idx[i]
 		}
-		return &out[i]
+		return i
 	}
 	if b, ok := src.(Batcher); ok {
 		res := b.LookupBatch(ctx, slices.Clone(refs))
@@ -101,7 +110,7 @@ func fetchFrom(ctx context.Context, src Source, name string, refs []Ref, idx []i
 			}
 		}
 		for i := range refs {
-			*at(i) = fetched{Result: res[i], source: name, done: true}
+			out[at(i)] = fetched{Result: res[i], src: k, done: true}
 		}
 		return
 	}
@@ -111,16 +120,26 @@ func fetchFrom(ctx context.Context, src Source, name string, refs []Ref, idx []i
 			limit = cl.MaxConcurrency()
 		}
 	}
+	env, _ := src.(*Env)
+	if env != nil && env.Prefix != "" {
+		env = nil
+	}
 	lookupString := stringLookup(src)
 	one := func(i int) {
-		f := at(i)
-		if lookupString != nil {
-			s, err := lookupString(ctx, refs[i])
-			*f = fetched{Result: Result{Err: err}, source: name, done: true, str: s, strOK: err == nil, isStr: err == nil}
+		j := at(i)
+		var s string
+		var err error
+		switch {
+		case env != nil:
+			s, err = env.lookupVar(ctx, plan.envVars[j])
+		case lookupString != nil:
+			s, err = lookupString(ctx, refs[i])
+		default:
+			v, err := src.Lookup(ctx, refs[i])
+			out[j] = fetched{Result: Result{Value: v, Err: err}, src: k, done: true}
 			return
 		}
-		v, err := src.Lookup(ctx, refs[i])
-		*f = fetched{Result: Result{Value: v, Err: err}, source: name, done: true}
+		out[j] = fetched{Result: Result{Err: err}, src: k, done: true, str: s, strOK: err == nil, isStr: err == nil}
 	}
 	if limit == 1 || len(refs) == 1 {
 		for i := range refs {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"reflect"
 	"strings"
 	"time"
@@ -93,7 +94,16 @@ func (l *Loader) load(ctx context.Context, dst any, wantOrigins bool) ([]Origin,
 		defer cancel()
 	}
 	var flat []Source
-	if len(l.Sources) == 0 {
+	switch {
+	case len(l.Sources) > 0:
+		for _, s := range l.Sources {
+			if s != nil {
+				flat = append(flat, flatten(s)...)
+			}
+		}
+	case isEnvSpec(os.Getenv(EnvSpec)):
+		flat = defaultEnv // what Open returns for it, without parsing
+	default:
 		src, err := defaultSource(ctx)
 		if err != nil {
 			return nil, err
@@ -102,12 +112,6 @@ func (l *Loader) load(ctx context.Context, dst any, wantOrigins bool) ([]Origin,
 			defer c.Close()
 		}
 		flat = flatten(src)
-	} else {
-		for _, s := range l.Sources {
-			if s != nil {
-				flat = append(flat, flatten(s)...)
-			}
-		}
 	}
 
 	// Work on a copy, so that dst is untouched unless everything loads.
@@ -115,24 +119,30 @@ func (l *Loader) load(ctx context.Context, dst any, wantOrigins bool) ([]Origin,
 	plan := planFor(t)
 	work := reflect.New(t)
 	work.Elem().Set(rv.Elem())
-	fields := plan.bind(work.Elem())
+	targets := plan.targets(work.Elem())
 	errs := plan.fieldErrors()
 
-	skip, refErrs := refuseCollisions(plan, fields, flat)
+	skip, refErrs := refuseCollisions(plan, flat)
 	errs = append(errs, refErrs...)
-	results := fetchAll(ctx, flat, plan.refs, skip, l.Concurrency)
+	results := fetchAll(ctx, flat, plan, skip, l.Concurrency)
 
 	var origins []Origin
 	if wantOrigins {
-		origins = make([]Origin, 0, len(fields))
+		origins = make([]Origin, 0, len(plan.leaves))
 	}
 	var objects map[int]map[string]json.RawMessage // parsed JSON secrets, by ref index
 	var objErrs map[int]error
-	for i := range fields {
-		p := &fields[i]
-		r := &results[p.refIdx]
+	for i := range plan.leaves {
+		p := &plan.leaves[i]
+		r := &results.f[p.refIdx]
 		if !r.done {
 			continue // refused before fetching; already reported
+		}
+		var target reflect.Value
+		if targets != nil {
+			target = targets[i]
+		} else {
+			target = work.Elem().FieldByIndex(p.index)
 		}
 		err := r.Err
 		var data string
@@ -149,13 +159,13 @@ func (l *Loader) load(ctx context.Context, dst any, wantOrigins bool) ([]Origin,
 		o := Origin{Field: p.path, Key: p.key}
 		switch {
 		case err == nil:
-			if derr := p.dec(p.target, data); derr != nil {
-				errs = append(errs, &FieldError{Field: p.path, Key: p.key, Source: r.source, Err: derr})
+			if derr := p.dec(target, data); derr != nil {
+				errs = append(errs, &FieldError{Field: p.path, Key: p.key, Source: results.names[r.src], Err: derr})
 				continue
 			}
-			o.Source, o.Version, o.Expires = r.source, r.Value.Version, r.Value.Expires
+			o.Source, o.Version, o.Expires = results.names[r.src], r.Value.Version, r.Value.Expires
 		case p.tag.hasDef && errors.Is(err, ErrNotFound):
-			if derr := p.dec(p.target, p.tag.def); derr != nil {
+			if derr := p.dec(target, p.tag.def); derr != nil {
 				errs = append(errs, &FieldError{Field: p.path, Key: p.key, Source: "default", Err: fmt.Errorf("default value: %w", derr)})
 				continue
 			}
@@ -163,7 +173,7 @@ func (l *Loader) load(ctx context.Context, dst any, wantOrigins bool) ([]Origin,
 		case p.tag.optional && errors.Is(err, ErrNotFound):
 			// Leave the field as it was.
 		default:
-			errs = append(errs, &FieldError{Field: p.path, Key: p.key, Source: r.source, Err: err})
+			errs = append(errs, &FieldError{Field: p.path, Key: p.key, Source: results.names[r.src], Err: err})
 			continue
 		}
 		if wantOrigins {
@@ -182,10 +192,21 @@ func (l *Loader) load(ctx context.Context, dst any, wantOrigins bool) ([]Origin,
 	return origins, nil
 }
 
+// defaultEnv is the source of a Load without sources when SECRETS_SOURCE
+// is unset or "env". An Env without prefix holds no state: one serves all.
+var defaultEnv = []Source{&Env{}}
+
+// isEnvSpec reports whether [Open] reads spec as a plain "env".
+func isEnvSpec(spec string) bool {
+	spec = strings.TrimSpace(spec)
+	return spec == "" || spec == "env"
+}
+
 // refuseCollisions refuses the refs of fields whose keys collide in a Namer
 // source: it returns which refs of plan.refs not to fetch (nil when none)
 // and one error per field refused.
-func refuseCollisions(plan *typePlan, fields []fieldPlan, sources []Source) ([]bool, []*FieldError) {
+func refuseCollisions(plan *typePlan, sources []Source) ([]bool, []*FieldError) {
+	fields := plan.leaves
 	var errs []*FieldError
 	var refused []bool // by field index
 	for _, src := range sources {

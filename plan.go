@@ -15,6 +15,13 @@ type typePlan struct {
 	leaves []leafPlan   // tagged leaf fields, in field order
 	errs   []FieldError // tag and type errors, in field order
 	refs   []Ref        // distinct refs of leaves, in first-use order
+	// envVars holds, per ref, the variable an unprefixed [Env] reads it
+	// from, with the _FILE suffix: EnvName("", key) + "_FILE".
+	envVars []string
+	// hasPtr reports whether a nested struct is reached through a pointer:
+	// then loading must allocate it and walk nodes (see bind); otherwise a
+	// leaf's field is found by its index.
+	hasPtr bool
 	// envCollide reports whether two distinct keys map to the same
 	// environment variable name ([EnvName]); prepending a prefix changes
 	// nothing to that, so it holds for [Env] and [Dotenv] of any prefix.
@@ -33,17 +40,12 @@ type planNode struct {
 // leafPlan is one tagged leaf field of a struct type.
 type leafPlan struct {
 	path   string // Go path, e.g. "Config.DB.Password"
+	index  []int  // field index path, when the plan has no pointer nesting
 	tag    tag
 	ref    Ref     // key with prefix applied, and version
 	key    string  // key as reported: prefixed key plus #field
 	refIdx int     // index of ref in typePlan.refs
 	dec    decoder // decodes a value into a field of this type
-}
-
-// fieldPlan is one tagged leaf field of the struct being loaded.
-type fieldPlan struct {
-	*leafPlan
-	target reflect.Value // settable field in the working copy
 }
 
 // plans caches a *typePlan per struct type.
@@ -55,7 +57,7 @@ func planFor(t reflect.Type) *typePlan {
 		return p.(*typePlan)
 	}
 	p := &typePlan{}
-	p.nodes = p.walk(t, t.Name(), "")
+	p.nodes = p.walk(t, t.Name(), "", nil)
 	index := make(map[Ref]int, len(p.leaves))
 	names := make(map[string]string, len(p.leaves)) // env name -> key
 	for i := range p.leaves {
@@ -65,6 +67,7 @@ func planFor(t reflect.Type) *typePlan {
 			n = len(p.refs)
 			index[l.ref] = n
 			p.refs = append(p.refs, l.ref)
+			p.envVars = append(p.envVars, envName("", l.ref.Key, "_FILE"))
 		}
 		l.refIdx = n
 		name := EnvName("", l.ref.Key)
@@ -80,7 +83,7 @@ func planFor(t reflect.Type) *typePlan {
 // walk plans the fields of struct type t and returns the nodes to visit.
 // Untagged fields are ignored, except embedded structs, which are walked as
 // if their fields were declared inline.
-func (p *typePlan) walk(t reflect.Type, path, prefix string) []planNode {
+func (p *typePlan) walk(t reflect.Type, path, prefix string, index []int) []planNode {
 	var nodes []planNode
 	for i := range t.NumField() {
 		sf := t.Field(i)
@@ -95,7 +98,8 @@ func (p *typePlan) walk(t reflect.Type, path, prefix string) []planNode {
 		if !tagged {
 			if sf.Anonymous && sf.IsExported() {
 				if nt, ok := nestedType(sf.Type); ok {
-					nodes = append(nodes, planNode{index: i, leaf: -1, ptr: nt != sf.Type, nested: p.walk(nt, fpath, prefix)})
+					p.hasPtr = p.hasPtr || nt != sf.Type
+					nodes = append(nodes, planNode{index: i, leaf: -1, ptr: nt != sf.Type, nested: p.walk(nt, fpath, prefix, appendIndex(index, i))})
 				}
 			}
 			continue
@@ -115,7 +119,8 @@ func (p *typePlan) walk(t reflect.Type, path, prefix string) []planNode {
 				p.errs = append(p.errs, FieldError{Field: fpath, Err: fmt.Errorf("%w: prefix= needs a struct or pointer-to-struct field, not %s", ErrInvalidTag, sf.Type)})
 				continue
 			}
-			nodes = append(nodes, planNode{index: i, leaf: -1, ptr: nt != sf.Type, nested: p.walk(nt, fpath, prefix+tg.prefix)})
+			p.hasPtr = p.hasPtr || nt != sf.Type
+			nodes = append(nodes, planNode{index: i, leaf: -1, ptr: nt != sf.Type, nested: p.walk(nt, fpath, prefix+tg.prefix, appendIndex(index, i))})
 			continue
 		}
 		key := prefix + tg.key
@@ -128,32 +133,42 @@ func (p *typePlan) walk(t reflect.Type, path, prefix string) []planNode {
 			continue
 		}
 		p.leaves = append(p.leaves, leafPlan{
-			path: fpath,
-			tag:  tg,
-			ref:  Ref{Key: key, Version: tg.version},
-			key:  shown,
-			dec:  decoderFor(sf.Type),
+			path:  fpath,
+			index: appendIndex(index, i),
+			tag:   tg,
+			ref:   Ref{Key: key, Version: tg.version},
+			key:   shown,
+			dec:   decoderFor(sf.Type),
 		})
 		nodes = append(nodes, planNode{index: i, leaf: len(p.leaves) - 1})
 	}
 	return nodes
 }
 
-// bind returns the fields of the struct v (settable) that the plan's
-// leaves are loaded into, in leaf order. Nil pointers to nested structs are
-// allocated; non-nil ones are copied, so the caller's value is not modified
-// before the whole load succeeds.
-func (p *typePlan) bind(v reflect.Value) []fieldPlan {
-	out := make([]fieldPlan, len(p.leaves))
-	bindNodes(v, p.nodes, p.leaves, out)
+// appendIndex returns index + i in a new slice.
+func appendIndex(index []int, i int) []int {
+	return append(index[:len(index):len(index)], i)
+}
+
+// targets returns the fields of the struct v (settable) that the plan's
+// leaves are loaded into, in leaf order, or nil when each is simply
+// v.FieldByIndex(leaf.index). Nil pointers to nested structs are
+// allocated; non-nil ones are copied, so the caller's value is not
+// modified before the whole load succeeds.
+func (p *typePlan) targets(v reflect.Value) []reflect.Value {
+	if !p.hasPtr {
+		return nil
+	}
+	out := make([]reflect.Value, len(p.leaves))
+	bindNodes(v, p.nodes, out)
 	return out
 }
 
-func bindNodes(v reflect.Value, nodes []planNode, leaves []leafPlan, out []fieldPlan) {
+func bindNodes(v reflect.Value, nodes []planNode, out []reflect.Value) {
 	for _, n := range nodes {
 		fv := v.Field(n.index)
 		if n.leaf >= 0 {
-			out[n.leaf] = fieldPlan{leafPlan: &leaves[n.leaf], target: fv}
+			out[n.leaf] = fv
 			continue
 		}
 		if n.ptr {
@@ -164,7 +179,7 @@ func bindNodes(v reflect.Value, nodes []planNode, leaves []leafPlan, out []field
 			fv.Set(nv)
 			fv = nv.Elem()
 		}
-		bindNodes(fv, n.nested, leaves, out)
+		bindNodes(fv, n.nested, out)
 	}
 }
 

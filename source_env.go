@@ -66,7 +66,7 @@ func (e *Env) NativeName(key string) string { return EnvName(e.Prefix, key) }
 
 // Lookup reads the variable for ref.Key, or the file its _FILE twin names.
 func (e *Env) Lookup(ctx context.Context, ref Ref) (Value, error) {
-	v, data, fromFile, err := e.lookup(ctx, ref.Key)
+	v, data, fromFile, err := e.lookup(ctx, envName(e.Prefix, ref.Key, "_FILE"))
 	switch {
 	case err != nil:
 		return Value{}, err
@@ -79,16 +79,22 @@ func (e *Env) Lookup(ctx context.Context, ref Ref) (Value, error) {
 // lookupString is Lookup returning the value as a string, which spares
 // the Loader a copy of the variable's value.
 func (e *Env) lookupString(ctx context.Context, ref Ref) (string, error) {
-	v, data, fromFile, err := e.lookup(ctx, ref.Key)
+	return e.lookupVar(ctx, envName(e.Prefix, ref.Key, "_FILE"))
+}
+
+// lookupVar is lookupString given the _FILE twin of the variable to read,
+// "NAME_FILE": the Loader keeps those names for an Env without prefix.
+func (e *Env) lookupVar(ctx context.Context, fileVar string) (string, error) {
+	v, data, fromFile, err := e.lookup(ctx, fileVar)
 	if fromFile {
 		return string(data), err
 	}
 	return v, err
 }
 
-// lookup reads the variable for key, or the file its _FILE twin names
-// (then fromFile is true and the value is in data).
-func (e *Env) lookup(ctx context.Context, key string) (v string, data []byte, fromFile bool, err error) {
+// lookup reads the variable NAME, given fileVar "NAME_FILE", or the file
+// fileVar names (then fromFile is true and the value is in data).
+func (e *Env) lookup(ctx context.Context, fileVar string) (v string, data []byte, fromFile bool, err error) {
 	if err := ctx.Err(); err != nil {
 		return "", nil, false, err
 	}
@@ -96,7 +102,6 @@ func (e *Env) lookup(ctx context.Context, key string) (v string, data []byte, fr
 	if lookup == nil {
 		lookup = os.LookupEnv
 	}
-	fileVar := envName(e.Prefix, key, "_FILE")
 	name := fileVar[:len(fileVar)-len("_FILE")]
 	v, ok := lookup(name)
 	fileName, fileOK := lookup(fileVar)
