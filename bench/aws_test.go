@@ -71,6 +71,12 @@ func (m *motoServer) start() (string, error) {
 		_ = l.Close()
 		cmd := exec.Command(path, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // to stop the python it execs, too
+		// moto's boto reads AWS_* too: keep the benchmark's settings away.
+		for _, kv := range os.Environ() {
+			if !strings.HasPrefix(kv, "AWS_") {
+				cmd.Env = append(cmd.Env, kv)
+			}
+		}
 		if err := cmd.Start(); err != nil {
 			m.err = fmt.Errorf("start moto_server: %w", err)
 			return
@@ -148,14 +154,16 @@ func setAWSEnv(b *testing.B, endpoint string) {
 		"AWS_ENDPOINT_URL":            endpoint,
 		"AWS_ACCESS_KEY_ID":           "test",
 		"AWS_SECRET_ACCESS_KEY":       "test",
-		"AWS_SESSION_TOKEN":           "",
 		"AWS_REGION":                  "us-east-1",
-		"AWS_PROFILE":                 "",
 		"AWS_CONFIG_FILE":             dir + "/config",
 		"AWS_SHARED_CREDENTIALS_FILE": dir + "/credentials",
 		"AWS_EC2_METADATA_DISABLED":   "true",
 	} {
 		b.Setenv(k, v)
+	}
+	for _, k := range []string{"AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL_SECRETS_MANAGER"} {
+		b.Setenv(k, "") // restored after the benchmark
+		os.Unsetenv(k)
 	}
 }
 
