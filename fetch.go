@@ -5,41 +5,60 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 )
 
 // fetched is the outcome of fetching one distinct Ref through the chain.
 type fetched struct {
-	Result        // Err is nil when found; wraps ErrNotFound when no source has it
-	str    string // the value as a string, when strOK
-	src    int32  // index in fetchResults.names of the source that served or failed it
-	done   bool   // fetched at all: false for a ref refused before fetching
-	strOK  bool
-	isStr  bool // the source served a string: Value.Data is unset
+	err   error  // nil when found; wraps ErrNotFound when no source has it
+	str   string // the value as a string, when strOK
+	val   *Value // the value, unless a source of strings served it
+	src   int32  // index in fetchResults.names of the source that served or failed it
+	done  bool   // fetched at all: false for a ref refused before fetching
+	strOK bool
 }
 
-// fetchResults holds one fetched per ref of a plan, and the names of the
-// sources they refer to.
+// fetchResults holds one fetched per ref of a plan, the values they point
+// to, and the names of the sources they refer to.
 type fetchResults struct {
 	f     []fetched
+	vals  []Value // allocated when a source serves a Value
 	names []string
+}
+
+// setValue records v, or err, as the outcome of ref j from source k.
+func (r *fetchResults) setValue(j int, k int32, v Value, err error) {
+	if r.vals == nil {
+		r.vals = make([]Value, len(r.f))
+	}
+	r.vals[j] = v
+	r.f[j] = fetched{err: err, val: &r.vals[j], src: k, done: true}
 }
 
 // text returns the fetched value as a string, converting it once.
 func (f *fetched) text() string {
 	if !f.strOK {
-		f.str, f.strOK = string(f.Value.Data), true
+		f.str, f.strOK = string(f.val.Data), true
 	}
 	return f.str
 }
 
 // bytes returns the fetched value as bytes.
 func (f *fetched) bytes() []byte {
-	if f.isStr {
+	if f.val == nil {
 		return []byte(f.str)
 	}
-	return f.Value.Data
+	return f.val.Data
+}
+
+// value returns the version and lease end of the fetched value.
+func (f *fetched) value() (version string, expires time.Time) {
+	if f.val == nil {
+		return "", time.Time{}
+	}
+	return f.val.Version, f.val.Expires
 }
 
 // fetchAll fetches every distinct ref of plan once, except those marked in
@@ -66,7 +85,7 @@ func fetchAll(ctx context.Context, sources []Source, plan *typePlan, skip []bool
 			break
 		}
 		res.names[k] = sourceName(src)
-		fetchFrom(ctx, src, int32(k), res.names[k], plan, pending, idx, res.f, limit)
+		fetchFrom(ctx, src, int32(k), res.names[k], plan, pending, idx, &res, limit)
 		var misses []Ref
 		var missIdx []int
 		for i, ref := range pending {
@@ -74,7 +93,7 @@ func fetchAll(ctx context.Context, sources []Source, plan *typePlan, skip []bool
 			if idx != nil {
 				j = idx[i]
 			}
-			if err := res.f[j].Err; err != nil && errors.Is(err, ErrNotFound) {
+			if err := res.f[j].err; err != nil && errors.Is(err, ErrNotFound) {
 				misses = append(misses, ref)
 				missIdx = append(missIdx, j)
 			}
@@ -85,15 +104,15 @@ func fetchAll(ctx context.Context, sources []Source, plan *typePlan, skip []bool
 		res.names = append(res.names, sourceName(Chain(sources...)))
 		all := int32(len(res.names) - 1)
 		for _, j := range idx {
-			res.f[j] = fetched{src: all, done: true, Result: Result{Err: fmt.Errorf("no source has it: %w", ErrNotFound)}}
+			res.f[j] = fetched{src: all, done: true, err: fmt.Errorf("no source has it: %w", ErrNotFound)}
 		}
 	}
 	return res
 }
 
 // fetchFrom asks source number k, src, named name, for refs and stores
-// each outcome in out[idx[i]] (out[i] when idx is nil).
-func fetchFrom(ctx context.Context, src Source, k int32, name string, plan *typePlan, refs []Ref, idx []int, out []fetched, limit int) {
+// each outcome in res at idx[i] (at i when idx is nil).
+func fetchFrom(ctx context.Context, src Source, k int32, name string, plan *typePlan, refs []Ref, idx []int, res *fetchResults, limit int) {
 	at := func(i int) int {
 		if idx != nil {
 			return idx[i]
@@ -101,16 +120,16 @@ func fetchFrom(ctx context.Context, src Source, k int32, name string, plan *type
 		return i
 	}
 	if b, ok := src.(Batcher); ok {
-		res := b.LookupBatch(ctx, slices.Clone(refs))
-		if len(res) != len(refs) {
-			err := fmt.Errorf("source %s returned %d results for %d refs", name, len(res), len(refs))
-			res = make([]Result, len(refs))
-			for i := range res {
-				res[i].Err = err
+		got := b.LookupBatch(ctx, slices.Clone(refs))
+		if len(got) != len(refs) {
+			err := fmt.Errorf("source %s returned %d results for %d refs", name, len(got), len(refs))
+			got = make([]Result, len(refs))
+			for i := range got {
+				got[i].Err = err
 			}
 		}
 		for i := range refs {
-			out[at(i)] = fetched{Result: res[i], src: k, done: true}
+			res.setValue(at(i), k, got[i].Value, got[i].Err)
 		}
 		return
 	}
@@ -125,6 +144,9 @@ func fetchFrom(ctx context.Context, src Source, k int32, name string, plan *type
 		env = nil
 	}
 	lookupString := stringLookup(src)
+	if env == nil && lookupString == nil && res.vals == nil {
+		res.vals = make([]Value, len(res.f)) // before the goroutines write to it
+	}
 	one := func(i int) {
 		j := at(i)
 		var s string
@@ -136,10 +158,10 @@ func fetchFrom(ctx context.Context, src Source, k int32, name string, plan *type
 			s, err = lookupString(ctx, refs[i])
 		default:
 			v, err := src.Lookup(ctx, refs[i])
-			out[j] = fetched{Result: Result{Value: v, Err: err}, src: k, done: true}
+			res.setValue(j, k, v, err)
 			return
 		}
-		out[j] = fetched{Result: Result{Err: err}, src: k, done: true, str: s, strOK: err == nil, isStr: err == nil}
+		res.f[j] = fetched{err: err, src: k, done: true, str: s, strOK: err == nil}
 	}
 	if limit == 1 || len(refs) == 1 {
 		for i := range refs {

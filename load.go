@@ -144,7 +144,7 @@ func (l *Loader) load(ctx context.Context, dst any, wantOrigins bool) ([]Origin,
 		} else {
 			target = work.Elem().FieldByIndex(p.index)
 		}
-		err := r.Err
+		err := r.err
 		var data string
 		if err == nil {
 			if p.tag.hasField {
@@ -163,7 +163,8 @@ func (l *Loader) load(ctx context.Context, dst any, wantOrigins bool) ([]Origin,
 				errs = append(errs, &FieldError{Field: p.path, Key: p.key, Source: results.names[r.src], Err: derr})
 				continue
 			}
-			o.Source, o.Version, o.Expires = results.names[r.src], r.Value.Version, r.Value.Expires
+			o.Source = results.names[r.src]
+			o.Version, o.Expires = r.value()
 		case p.tag.hasDef && errors.Is(err, ErrNotFound):
 			if derr := p.dec(target, p.tag.def); derr != nil {
 				errs = append(errs, &FieldError{Field: p.path, Key: p.key, Source: "default", Err: fmt.Errorf("default value: %w", derr)})
