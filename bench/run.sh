@@ -4,7 +4,7 @@
 # library/variant), the AWS numbers, and binary sizes.
 #
 #   bench/run.sh                 # -count=6, results in bench/results/
-#   COUNT=10 bench/run.sh        # more samples
+#   COUNT=10 bench/run.sh        # more rounds (samples)
 #   BENCH=Env50 bench/run.sh     # only the benchmarks matching a regexp
 #   PROFILE=1 bench/run.sh       # also CPU and memory profiles of Env50/secrets
 #
@@ -26,10 +26,19 @@ echo "$(go version); $(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | cut 
 echo "commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 
 echo
-echo "== go test -bench '$BENCH' -count=$COUNT (raw output in $OUT/bench.txt)"
+echo "== go test -bench '$BENCH', $COUNT rounds (raw output in $OUT/bench.txt)"
 go vet ./...
-go test -run '^$' -bench "$BENCH" -count="$COUNT" -timeout 60m . >"$OUT/bench.txt"
-grep -E '^(Benchmark|---|\s+\S+_test.go)' "$OUT/bench.txt" | grep -i skip -A1 || true
+go test -c -o "$OUT/bench.test" .
+# COUNT rounds of -count=1 rather than one -count=COUNT: the libraries
+# then alternate, so that the noise of a shared machine hits all alike.
+: >"$OUT/bench.txt"
+for ((i = 1; i <= COUNT; i++)); do
+	if ! "$OUT/bench.test" -test.run '^$' -test.bench "$BENCH" -test.count=1 -test.timeout 60m -test.v >>"$OUT/bench.txt"; then
+		grep -B5 -A5 -e '^--- FAIL' -e '^panic' "$OUT/bench.txt" >&2 || tail -20 "$OUT/bench.txt" >&2
+		exit 1
+	fi
+done
+grep -B1 -e '^--- SKIP' "$OUT/bench.txt" | grep -v '^--$' | awk '!seen[$0]++' || true
 
 # Sub-benchmarks named lib=X let benchstat put the libraries side by side,
 # each compared with the first column (this library).
@@ -50,8 +59,8 @@ fi
 if [[ -n "${PROFILE:-}" ]]; then
 	echo
 	echo "== profiles of Env50/secrets in $OUT/cpu.out, $OUT/mem.out"
-	go test -run '^$' -bench 'Env50/secrets' -benchtime=200000x -o "$OUT/bench.test" \
-		-cpuprofile "$OUT/cpu.out" -memprofile "$OUT/mem.out" . >/dev/null
+	"$OUT/bench.test" -test.run '^$' -test.bench 'Env50/secrets' -test.benchtime=200000x \
+		-test.cpuprofile "$OUT/cpu.out" -test.memprofile "$OUT/mem.out" >/dev/null
 	go tool pprof -top -cum "$OUT/bench.test" "$OUT/cpu.out" 2>/dev/null | sed -n '1,25p'
 fi
 
