@@ -92,6 +92,7 @@ echo "ratio (c)/(a), documented:     default $(ratio "$(size "$OUT/bin/c")" "$(s
 echo
 echo "== summary"
 awk '
+$4 != "ns/op" { next } # -test.v prints each name alone first
 /^BenchmarkEnv50\// { split($1, n, "/"); sub(/-[0-9]+$/, "", n[2]); env[n[2]] += $3; envc[n[2]]++ }
 /^BenchmarkRemote50\// {
 	split($1, n, "/"); sub(/-[0-9]+$/, "", n[2])
