@@ -65,91 +65,135 @@ func checkTypeDepth(t reflect.Type, depth int) error {
 	return fmt.Errorf("%w %s", errUnsupported, t)
 }
 
-// decode sets v, whose type passed checkType, from data. Its errors wrap
-// ErrParse and never repeat data.
-func decode(v reflect.Value, data []byte) error {
-	t := v.Type()
+// decoder sets v, a settable value of the type it was made for by
+// [decoderFor], from s. Its errors wrap ErrParse and never repeat s.
+type decoder func(v reflect.Value, s string) error
+
+// decoderFor returns the decoder of type t, which passed checkType. The
+// Loader makes it once per field of a struct type, so that loading does
+// not inspect types again.
+func decoderFor(t reflect.Type) decoder {
 	switch t {
 	case typeString:
-		v.Set(reflect.ValueOf(NewString(string(data))))
-		return nil
+		return func(v reflect.Value, s string) error {
+			v.Set(reflect.ValueOf(NewString(s)))
+			return nil
+		}
 	case typeBytes:
-		v.Set(reflect.ValueOf(NewBytes(append([]byte(nil), data...))))
-		return nil
+		return func(v reflect.Value, s string) error {
+			v.Set(reflect.ValueOf(NewBytes(copyBytes(s))))
+			return nil
+		}
 	case typeByteSlice:
-		v.SetBytes(append([]byte(nil), data...))
-		return nil
+		return func(v reflect.Value, s string) error {
+			v.SetBytes(copyBytes(s))
+			return nil
+		}
 	case typeDuration:
-		d, err := time.ParseDuration(strings.TrimSpace(string(data)))
-		if err != nil {
-			return parseErr(t, "want a duration such as 5s or 1h30m")
+		return func(v reflect.Value, s string) error {
+			d, err := time.ParseDuration(strings.TrimSpace(s))
+			if err != nil {
+				return parseErr(t, "want a duration such as 5s or 1h30m")
+			}
+			v.SetInt(int64(d))
+			return nil
 		}
-		v.SetInt(int64(d))
-		return nil
 	case typeTime:
-		tm, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(string(data)))
-		if err != nil {
-			return parseErr(t, "want an RFC 3339 time such as 2006-01-02T15:04:05Z")
+		return func(v reflect.Value, s string) error {
+			tm, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(s))
+			if err != nil {
+				return parseErr(t, "want an RFC 3339 time such as 2006-01-02T15:04:05Z")
+			}
+			*v.Addr().Interface().(*time.Time) = tm
+			return nil
 		}
-		v.Set(reflect.ValueOf(tm))
-		return nil
 	case typeURL:
-		u, err := url.Parse(strings.TrimSpace(string(data)))
-		if err != nil {
-			return parseErr(t, "malformed URL")
+		return func(v reflect.Value, s string) error {
+			u, err := url.Parse(strings.TrimSpace(s))
+			if err != nil {
+				return parseErr(t, "malformed URL")
+			}
+			*v.Addr().Interface().(*url.URL) = *u
+			return nil
 		}
-		v.Set(reflect.ValueOf(*u))
-		return nil
 	}
-	if v.Kind() != reflect.Pointer && v.CanAddr() && v.Addr().Type().Implements(typeTextUnmarsh) {
-		if err := v.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText(data); err != nil {
-			// The error of an arbitrary UnmarshalText may repeat its input.
-			return parseErr(t, "its UnmarshalText failed")
+	if t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(typeTextUnmarsh) {
+		return func(v reflect.Value, s string) error {
+			if err := v.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil {
+				// The error of an arbitrary UnmarshalText may repeat its input.
+				return parseErr(t, "its UnmarshalText failed")
+			}
+			return nil
 		}
-		return nil
 	}
-	s := string(data)
 	switch t.Kind() {
 	case reflect.String:
-		v.SetString(s)
+		return func(v reflect.Value, s string) error {
+			v.SetString(s)
+			return nil
+		}
 	case reflect.Bool:
-		b, err := strconv.ParseBool(strings.TrimSpace(s))
-		if err != nil {
-			return parseErr(t, "want true or false")
+		return func(v reflect.Value, s string) error {
+			b, err := strconv.ParseBool(strings.TrimSpace(s))
+			if err != nil {
+				return parseErr(t, "want true or false")
+			}
+			v.SetBool(b)
+			return nil
 		}
-		v.SetBool(b)
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, t.Bits())
-		if err != nil {
-			return numErr(t, err)
+		return func(v reflect.Value, s string) error {
+			n, err := strconv.ParseInt(strings.TrimSpace(s), 10, t.Bits())
+			if err != nil {
+				return numErr(t, err)
+			}
+			v.SetInt(n)
+			return nil
 		}
-		v.SetInt(n)
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		n, err := strconv.ParseUint(strings.TrimSpace(s), 10, bitSize(t))
-		if err != nil {
-			return numErr(t, err)
+		return func(v reflect.Value, s string) error {
+			n, err := strconv.ParseUint(strings.TrimSpace(s), 10, bitSize(t))
+			if err != nil {
+				return numErr(t, err)
+			}
+			v.SetUint(n)
+			return nil
 		}
-		v.SetUint(n)
 	case reflect.Float32, reflect.Float64:
-		f, err := strconv.ParseFloat(strings.TrimSpace(s), t.Bits())
-		if err != nil {
-			return numErr(t, err)
+		return func(v reflect.Value, s string) error {
+			f, err := strconv.ParseFloat(strings.TrimSpace(s), t.Bits())
+			if err != nil {
+				return numErr(t, err)
+			}
+			v.SetFloat(f)
+			return nil
 		}
-		v.SetFloat(f)
 	case reflect.Pointer:
-		p := reflect.New(t.Elem())
-		if err := decode(p.Elem(), data); err != nil {
-			return err
+		elem := decoderFor(t.Elem())
+		return func(v reflect.Value, s string) error {
+			p := reflect.New(t.Elem())
+			if err := elem(p.Elem(), s); err != nil {
+				return err
+			}
+			v.Set(p)
+			return nil
 		}
-		v.Set(p)
 	case reflect.Slice:
-		return decodeSlice(v, s)
+		elem := decoderFor(t.Elem())
+		return func(v reflect.Value, s string) error { return decodeSlice(v, s, elem) }
 	case reflect.Map:
-		return decodeMap(v, s)
-	default:
-		return fmt.Errorf("%w %s", errUnsupported, t)
+		key, elem := decoderFor(t.Key()), decoderFor(t.Elem())
+		return func(v reflect.Value, s string) error { return decodeMap(v, s, key, elem) }
 	}
-	return nil
+	return func(reflect.Value, string) error { return fmt.Errorf("%w %s", errUnsupported, t) }
+}
+
+// copyBytes returns a copy of s as bytes; nil when s is empty.
+func copyBytes(s string) []byte {
+	if s == "" {
+		return nil
+	}
+	return []byte(s)
 }
 
 func bitSize(t reflect.Type) int {
@@ -161,15 +205,17 @@ func bitSize(t reflect.Type) int {
 
 // decodeSlice decodes a comma-separated list; spaces around elements are
 // trimmed and an empty value is an empty slice.
-func decodeSlice(v reflect.Value, s string) error {
+func decodeSlice(v reflect.Value, s string, elem decoder) error {
 	if strings.TrimSpace(s) == "" {
 		v.Set(reflect.MakeSlice(v.Type(), 0, 0))
 		return nil
 	}
-	parts := strings.Split(s, ",")
-	out := reflect.MakeSlice(v.Type(), len(parts), len(parts))
-	for i, p := range parts {
-		if err := decode(out.Index(i), []byte(strings.TrimSpace(p))); err != nil {
+	n := strings.Count(s, ",") + 1
+	out := reflect.MakeSlice(v.Type(), n, n)
+	for i := range n {
+		var part string
+		part, s, _ = strings.Cut(s, ",")
+		if err := elem(out.Index(i), strings.TrimSpace(part)); err != nil {
 			return fmt.Errorf("element %d: %w", i, err)
 		}
 	}
@@ -179,24 +225,29 @@ func decodeSlice(v reflect.Value, s string) error {
 
 // decodeMap decodes "k:v,k:v"; the first ':' of an entry separates key and
 // value, spaces around both are trimmed.
-func decodeMap(v reflect.Value, s string) error {
+func decodeMap(v reflect.Value, s string, key, elem decoder) error {
 	t := v.Type()
 	out := reflect.MakeMap(t)
 	if strings.TrimSpace(s) != "" {
-		for i, entry := range strings.Split(s, ",") {
+		kv := reflect.New(t.Key()).Elem()
+		vv := reflect.New(t.Elem()).Elem()
+		more := true
+		for i := 0; more; i++ {
+			var entry string
+			entry, s, more = strings.Cut(s, ",")
 			k, val, ok := strings.Cut(entry, ":")
 			if !ok {
 				return fmt.Errorf("%w: entry %d: %w", ErrParse, i, errNoMapSep)
 			}
-			kv := reflect.New(t.Key()).Elem()
-			if err := decode(kv, []byte(strings.TrimSpace(k))); err != nil {
+			kv.SetZero()
+			if err := key(kv, strings.TrimSpace(k)); err != nil {
 				return fmt.Errorf("entry %d key: %w", i, err)
 			}
 			if out.MapIndex(kv).IsValid() {
 				return fmt.Errorf("%w: entry %d: %w", ErrParse, i, errMapKeyRepeats)
 			}
-			vv := reflect.New(t.Elem()).Elem()
-			if err := decode(vv, []byte(strings.TrimSpace(val))); err != nil {
+			vv.SetZero()
+			if err := elem(vv, strings.TrimSpace(val)); err != nil {
 				return fmt.Errorf("entry %d value: %w", i, err)
 			}
 			out.SetMapIndex(kv, vv)

@@ -2,11 +2,11 @@ package secrets
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"reflect"
 	"strings"
 	"time"
@@ -74,13 +74,18 @@ func Load(ctx context.Context, dst any, sources ...Source) error {
 
 // Load fills the tagged fields of the struct dst points to; see [Load].
 func (l *Loader) Load(ctx context.Context, dst any) error {
-	_, err := l.LoadOrigins(ctx, dst)
+	_, err := l.load(ctx, dst, false)
 	return err
 }
 
 // LoadOrigins is [Loader.Load] that also reports where each field's value
 // came from, in field order. It never reports values.
 func (l *Loader) LoadOrigins(ctx context.Context, dst any) ([]Origin, error) {
+	return l.load(ctx, dst, true)
+}
+
+// load is LoadOrigins; it builds the origins only when wantOrigins.
+func (l *Loader) load(ctx context.Context, dst any, wantOrigins bool) ([]Origin, error) {
 	rv := reflect.ValueOf(dst)
 	if !rv.IsValid() || rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
 		return nil, fmt.Errorf("%w, got %T", ErrInvalidTarget, dst)
@@ -90,8 +95,17 @@ func (l *Loader) LoadOrigins(ctx context.Context, dst any) ([]Origin, error) {
 		ctx, cancel = context.WithTimeout(ctx, l.Timeout)
 		defer cancel()
 	}
-	sources := l.Sources
-	if len(sources) == 0 {
+	var flat []Source
+	switch {
+	case len(l.Sources) > 0:
+		for _, s := range l.Sources {
+			if s != nil {
+				flat = append(flat, flatten(s)...)
+			}
+		}
+	case isEnvSpec(os.Getenv(EnvSpec)):
+		flat = defaultEnv // what Open returns for it, without parsing
+	default:
 		src, err := defaultSource(ctx)
 		if err != nil {
 			return nil, err
@@ -99,62 +113,78 @@ func (l *Loader) LoadOrigins(ctx context.Context, dst any) ([]Origin, error) {
 		if c, ok := src.(io.Closer); ok {
 			defer c.Close()
 		}
-		sources = []Source{src}
-	}
-	var flat []Source
-	for _, s := range sources {
-		if s != nil {
-			flat = append(flat, flatten(s)...)
-		}
+		flat = flatten(src)
 	}
 
 	if len(flat) == 0 {
 		return nil, errNoSources
 	}
 	// Work on a copy, so that dst is untouched unless everything loads.
-	work := reflect.New(rv.Elem().Type())
+	t := rv.Elem().Type()
+	plan := planFor(t)
+	work := reflect.New(t)
 	work.Elem().Set(rv.Elem())
-	var plans []fieldPlan
-	var errs []*FieldError
-	collect(work.Elem(), rv.Elem().Type().Name(), "", &plans, &errs)
+	targets := plan.targets(work.Elem())
+	errs := plan.fieldErrors()
 
-	refs, refErrs := distinctRefs(plans, flat)
+	skip, refErrs := refuseCollisions(plan, flat)
 	errs = append(errs, refErrs...)
-	results := fetchAll(ctx, flat, refs, l.Concurrency)
+	results := fetchAll(ctx, flat, plan, skip, l.Concurrency)
 
-	origins := make([]Origin, 0, len(plans))
-	objects := map[Ref]map[string]json.RawMessage{}
-	objErrs := map[Ref]error{}
-	for _, p := range plans {
-		r, ok := results[p.ref]
-		if !ok {
+	var origins []Origin
+	if wantOrigins {
+		origins = make([]Origin, 0, len(plan.leaves))
+	}
+	var objects map[int]map[string][]byte // parsed JSON secrets, by ref index
+	var objErrs map[int]error
+	for i := range plan.leaves {
+		p := &plan.leaves[i]
+		r := &results.f[p.refIdx]
+		if !r.done {
 			continue // refused before fetching; already reported
 		}
-		o := Origin{Field: p.path, Key: p.key}
-		data, err := r.value.Data, r.err
-		if err == nil && p.tag.hasField {
-			data, err = jsonField(objects, objErrs, p.ref, r.value.Data, p.tag.field)
+		var target reflect.Value
+		if targets != nil {
+			target = targets[i]
+		} else {
+			target = work.Elem().FieldByIndex(p.index)
 		}
+		err := r.err
+		var data string
+		if err == nil {
+			if p.tag.hasField {
+				if objects == nil {
+					objects, objErrs = map[int]map[string][]byte{}, map[int]error{}
+				}
+				data, err = jsonField(objects, objErrs, p.refIdx, r, p.tag.field)
+			} else {
+				data = r.text()
+			}
+		}
+		o := Origin{Field: p.path, Key: p.key}
 		switch {
 		case err == nil:
-			if derr := decode(p.target, data); derr != nil {
-				errs = append(errs, &FieldError{Field: p.path, Key: p.key, Source: r.source, Err: derr})
+			if derr := p.dec(target, data); derr != nil {
+				errs = append(errs, &FieldError{Field: p.path, Key: p.key, Source: results.names[r.src], Err: derr})
 				continue
 			}
-			o.Source, o.Version, o.Expires = r.source, r.value.Version, r.value.Expires
-		case errors.Is(err, ErrNotFound) && p.tag.hasDef:
-			if derr := decode(p.target, []byte(p.tag.def)); derr != nil {
+			o.Source = results.names[r.src]
+			o.Version, o.Expires = r.value()
+		case p.tag.hasDef && errors.Is(err, ErrNotFound):
+			if derr := p.dec(target, p.tag.def); derr != nil {
 				errs = append(errs, &FieldError{Field: p.path, Key: p.key, Source: "default", Err: fmt.Errorf("default value: %w", derr)})
 				continue
 			}
 			o.Source = "default"
-		case errors.Is(err, ErrNotFound) && p.tag.optional:
+		case p.tag.optional && errors.Is(err, ErrNotFound):
 			// Leave the field as it was.
 		default:
-			errs = append(errs, &FieldError{Field: p.path, Key: p.key, Source: r.source, Err: err})
+			errs = append(errs, &FieldError{Field: p.path, Key: p.key, Source: results.names[r.src], Err: err})
 			continue
 		}
-		origins = append(origins, o)
+		if wantOrigins {
+			origins = append(origins, o)
+		}
 		if l.Logger != nil {
 			l.Logger.LogAttrs(ctx, slog.LevelInfo, "secret loaded",
 				slog.String("field", o.Field), slog.String("key", o.Key),
@@ -168,89 +198,93 @@ func (l *Loader) LoadOrigins(ctx context.Context, dst any) ([]Origin, error) {
 	return origins, nil
 }
 
-// distinctRefs returns every distinct ref of plans, in first-use order, and
-// refuses refs whose keys collide in a Namer source.
-func distinctRefs(plans []fieldPlan, sources []Source) ([]Ref, []*FieldError) {
-	seen := make(map[Ref]bool, len(plans))
-	var refs []Ref
-	for _, p := range plans {
-		if !seen[p.ref] {
-			seen[p.ref] = true
-			refs = append(refs, p.ref)
-		}
-	}
+// defaultEnv is the source of a Load without sources when SECRETS_SOURCE
+// is unset or "env". An Env without prefix holds no state: one serves all.
+var defaultEnv = []Source{&Env{}}
+
+// isEnvSpec reports whether [Open] reads spec as a plain "env".
+func isEnvSpec(spec string) bool {
+	spec = strings.TrimSpace(spec)
+	return spec == "" || spec == "env"
+}
+
+// refuseCollisions refuses the refs of fields whose keys collide in a Namer
+// source: it returns which refs of plan.refs not to fetch (nil when none)
+// and one error per field refused.
+func refuseCollisions(plan *typePlan, sources []Source) ([]bool, []*FieldError) {
+	fields := plan.leaves
 	var errs []*FieldError
-	refused := map[string]bool{}
+	var refused []bool // by field index
 	for _, src := range sources {
 		n, ok := src.(Namer)
 		if !ok {
 			continue
 		}
-		owner := map[string]fieldPlan{} // native name -> first plan using it
-		for _, p := range plans {
+		if !plan.envCollide {
+			switch src.(type) {
+			case *Env, *Dotenv:
+				continue // their names collide exactly when EnvName's do
+			}
+		}
+		owner := map[string]int{} // native name -> first field using it
+		for i := range fields {
+			p := &fields[i]
 			native := n.NativeName(p.ref.Key)
-			first, ok := owner[native]
+			f, ok := owner[native]
 			if !ok {
-				owner[native] = p
+				owner[native] = i
 				continue
 			}
+			first := &fields[f]
 			if first.ref.Key == p.ref.Key {
 				continue
 			}
 			err := fmt.Errorf("%w: keys %q (%s) and %q (%s) both map to %q in %s",
 				ErrKeyCollision, first.ref.Key, first.path, p.ref.Key, p.path, native, sourceName(src))
-			for _, q := range []fieldPlan{first, p} {
-				if !refused[q.path] {
-					refused[q.path] = true
-					errs = append(errs, &FieldError{Field: q.path, Key: q.key, Source: sourceName(src), Err: err})
+			if refused == nil {
+				refused = make([]bool, len(fields))
+			}
+			for _, q := range []int{f, i} {
+				if !refused[q] {
+					refused[q] = true
+					errs = append(errs, &FieldError{Field: fields[q].path, Key: fields[q].key, Source: sourceName(src), Err: err})
 				}
 			}
 		}
 	}
 	if len(errs) == 0 {
-		return refs, nil
+		return nil, nil
 	}
-	bad := map[Ref]bool{}
-	for _, p := range plans {
-		if refused[p.path] {
-			bad[p.ref] = true
+	skip := make([]bool, len(plan.refs))
+	for i := range fields {
+		if refused[i] {
+			skip[fields[i].refIdx] = true
 		}
 	}
-	kept := refs[:0]
-	for _, r := range refs {
-		if !bad[r] {
-			kept = append(kept, r)
-		}
-	}
-	return kept, errs
+	return skip, errs
 }
 
-// jsonField extracts field from the JSON object in data, parsing each ref's
+// jsonField extracts field from the JSON object in r, parsing each ref's
 // object once. A JSON string yields its contents; any other JSON value its
 // JSON text. A missing or null field is ErrNotFound.
-func jsonField(objects map[Ref]map[string]json.RawMessage, objErrs map[Ref]error, ref Ref, data []byte, field string) ([]byte, error) {
-	if err, ok := objErrs[ref]; ok {
-		return nil, err
+func jsonField(objects map[int]map[string][]byte, objErrs map[int]error, refIdx int, r *fetched, field string) (string, error) {
+	if err, ok := objErrs[refIdx]; ok {
+		return "", err
 	}
-	obj, ok := objects[ref]
+	obj, ok := objects[refIdx]
 	if !ok {
-		if err := json.Unmarshal(data, &obj); err != nil || obj == nil {
-			// json's errors may quote the input: report only the kind.
-			objErrs[ref] = errNotJSONObject
-			return nil, errNotJSONObject
+		if obj, ok = parseJSONObject(r.bytes()); !ok {
+			objErrs[refIdx] = errNotJSONObject
+			return "", errNotJSONObject
 		}
-		objects[ref] = obj
+		objects[refIdx] = obj
 	}
 	raw, ok := obj[field]
 	if !ok || string(raw) == "null" {
-		return nil, fmt.Errorf("JSON secret has no field %q: %w", field, ErrNotFound)
+		return "", fmt.Errorf("JSON secret has no field %q: %w", field, ErrNotFound)
 	}
-	if strings.HasPrefix(string(raw), `"`) {
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return nil, fmt.Errorf("field %q: %w", field, errNotJSONObject)
-		}
-		return []byte(s), nil
+	if raw[0] == '"' {
+		return unquoteJSON(raw), nil
 	}
-	return raw, nil
+	return string(raw), nil
 }

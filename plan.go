@@ -3,25 +3,88 @@ package secrets
 import (
 	"fmt"
 	"reflect"
+	"sync"
 )
 
-// fieldPlan is one tagged leaf field of the struct being loaded.
-type fieldPlan struct {
-	path   string        // Go path, e.g. "Config.DB.Password"
-	target reflect.Value // settable field in the working copy
-	tag    tag
-	ref    Ref    // key with prefix applied, and version
-	key    string // key as reported: prefixed key plus #field
+// typePlan is what the Loader learns about a struct type the first time it
+// loads one, and reuses for every later load of the same type: the walk to
+// each tagged field, the parsed tags, the distinct refs, and the errors of
+// unusable tags and types. None of it depends on the value being loaded.
+type typePlan struct {
+	nodes  []planNode
+	leaves []leafPlan   // tagged leaf fields, in field order
+	errs   []FieldError // tag and type errors, in field order
+	refs   []Ref        // distinct refs of leaves, in first-use order
+	// envVars holds, per ref, the variable an unprefixed [Env] reads it
+	// from, with the _FILE suffix: EnvName("", key) + "_FILE".
+	envVars []string
+	// hasPtr reports whether a nested struct is reached through a pointer:
+	// then loading must allocate it and walk nodes (see bind); otherwise a
+	// leaf's field is found by its index.
+	hasPtr bool
+	// envCollide reports whether two distinct keys map to the same
+	// environment variable name ([EnvName]); prepending a prefix changes
+	// nothing to that, so it holds for [Env] and [Dotenv] of any prefix.
+	envCollide bool
 }
 
-// collect walks the struct v (settable) and returns a plan for every tagged
-// field, plus a FieldError for every field whose tag or type is unusable.
+// planNode is one field the walk visits: a tagged leaf, or a nested struct
+// (prefix= or embedded) whose fields are walked in turn.
+type planNode struct {
+	index  int        // field index in its struct
+	leaf   int        // index in typePlan.leaves; -1 for a nested struct
+	ptr    bool       // nested through a pointer
+	nested []planNode // fields of a nested struct
+}
+
+// leafPlan is one tagged leaf field of a struct type.
+type leafPlan struct {
+	path   string // Go path, e.g. "Config.DB.Password"
+	index  []int  // field index path, when the plan has no pointer nesting
+	tag    tag
+	ref    Ref     // key with prefix applied, and version
+	key    string  // key as reported: prefixed key plus #field
+	refIdx int     // index of ref in typePlan.refs
+	dec    decoder // decodes a value into a field of this type
+}
+
+// plans caches a *typePlan per struct type.
+var plans sync.Map // reflect.Type -> *typePlan
+
+// planFor returns the plan of struct type t, building it on first use.
+func planFor(t reflect.Type) *typePlan {
+	if p, ok := plans.Load(t); ok {
+		return p.(*typePlan)
+	}
+	p := &typePlan{}
+	p.nodes = p.walk(t, t.Name(), "", nil)
+	index := make(map[Ref]int, len(p.leaves))
+	names := make(map[string]string, len(p.leaves)) // env name -> key
+	for i := range p.leaves {
+		l := &p.leaves[i]
+		n, ok := index[l.ref]
+		if !ok {
+			n = len(p.refs)
+			index[l.ref] = n
+			p.refs = append(p.refs, l.ref)
+			p.envVars = append(p.envVars, envName("", l.ref.Key, "_FILE"))
+		}
+		l.refIdx = n
+		name := EnvName("", l.ref.Key)
+		if k, ok := names[name]; ok && k != l.ref.Key {
+			p.envCollide = true
+		}
+		names[name] = l.ref.Key
+	}
+	actual, _ := plans.LoadOrStore(t, p)
+	return actual.(*typePlan)
+}
+
+// walk plans the fields of struct type t and returns the nodes to visit.
 // Untagged fields are ignored, except embedded structs, which are walked as
-// if their fields were declared inline. Nil pointers to nested structs are
-// allocated; non-nil ones are copied, so the caller's value is not modified
-// before the whole load succeeds.
-func collect(v reflect.Value, path, prefix string, out *[]fieldPlan, errs *[]*FieldError) {
-	t := v.Type()
+// if their fields were declared inline.
+func (p *typePlan) walk(t reflect.Type, path, prefix string, index []int) []planNode {
+	var nodes []planNode
 	for i := range t.NumField() {
 		sf := t.Field(i)
 		fpath := sf.Name
@@ -34,29 +97,30 @@ func collect(v reflect.Value, path, prefix string, out *[]fieldPlan, errs *[]*Fi
 		}
 		if !tagged {
 			if sf.Anonymous && sf.IsExported() {
-				if fv, ok := nestedStruct(v.Field(i)); ok {
-					collect(fv, fpath, prefix, out, errs)
+				if nt, ok := nestedType(sf.Type); ok {
+					p.hasPtr = p.hasPtr || nt != sf.Type
+					nodes = append(nodes, planNode{index: i, leaf: -1, ptr: nt != sf.Type, nested: p.walk(nt, fpath, prefix, appendIndex(index, i))})
 				}
 			}
 			continue
 		}
 		tg, err := parseTag(raw)
 		if err != nil {
-			*errs = append(*errs, &FieldError{Field: fpath, Err: err})
+			p.errs = append(p.errs, FieldError{Field: fpath, Err: err})
 			continue
 		}
 		if !sf.IsExported() {
-			*errs = append(*errs, &FieldError{Field: fpath, Key: tg.key, Err: fmt.Errorf("%w: field is not exported", ErrInvalidTag)})
+			p.errs = append(p.errs, FieldError{Field: fpath, Key: tg.key, Err: fmt.Errorf("%w: field is not exported", ErrInvalidTag)})
 			continue
 		}
-		fv := v.Field(i)
 		if tg.hasPrefix {
-			nv, ok := nestedStruct(fv)
+			nt, ok := nestedType(sf.Type)
 			if !ok {
-				*errs = append(*errs, &FieldError{Field: fpath, Err: fmt.Errorf("%w: prefix= needs a struct or pointer-to-struct field, not %s", ErrInvalidTag, sf.Type)})
+				p.errs = append(p.errs, FieldError{Field: fpath, Err: fmt.Errorf("%w: prefix= needs a struct or pointer-to-struct field, not %s", ErrInvalidTag, sf.Type)})
 				continue
 			}
-			collect(nv, fpath, prefix+tg.prefix, out, errs)
+			p.hasPtr = p.hasPtr || nt != sf.Type
+			nodes = append(nodes, planNode{index: i, leaf: -1, ptr: nt != sf.Type, nested: p.walk(nt, fpath, prefix+tg.prefix, appendIndex(index, i))})
 			continue
 		}
 		key := prefix + tg.key
@@ -65,34 +129,83 @@ func collect(v reflect.Value, path, prefix string, out *[]fieldPlan, errs *[]*Fi
 			shown += "#" + tg.field
 		}
 		if err := checkType(sf.Type); err != nil {
-			*errs = append(*errs, &FieldError{Field: fpath, Key: shown, Err: fmt.Errorf("%w: %w", ErrInvalidTag, err)})
+			p.errs = append(p.errs, FieldError{Field: fpath, Key: shown, Err: fmt.Errorf("%w: %w", ErrInvalidTag, err)})
 			continue
 		}
-		*out = append(*out, fieldPlan{
-			path:   fpath,
-			target: fv,
-			tag:    tg,
-			ref:    Ref{Key: key, Version: tg.version},
-			key:    shown,
+		p.leaves = append(p.leaves, leafPlan{
+			path:  fpath,
+			index: appendIndex(index, i),
+			tag:   tg,
+			ref:   Ref{Key: key, Version: tg.version},
+			key:   shown,
+			dec:   decoderFor(sf.Type),
 		})
+		nodes = append(nodes, planNode{index: i, leaf: len(p.leaves) - 1})
+	}
+	return nodes
+}
+
+// appendIndex returns index + i in a new slice.
+func appendIndex(index []int, i int) []int {
+	return append(index[:len(index):len(index)], i)
+}
+
+// targets returns the fields of the struct v (settable) that the plan's
+// leaves are loaded into, in leaf order, or nil when each is simply
+// v.FieldByIndex(leaf.index). Nil pointers to nested structs are
+// allocated; non-nil ones are copied, so the caller's value is not
+// modified before the whole load succeeds.
+func (p *typePlan) targets(v reflect.Value) []reflect.Value {
+	if !p.hasPtr {
+		return nil
+	}
+	out := make([]reflect.Value, len(p.leaves))
+	bindNodes(v, p.nodes, out)
+	return out
+}
+
+func bindNodes(v reflect.Value, nodes []planNode, out []reflect.Value) {
+	for _, n := range nodes {
+		fv := v.Field(n.index)
+		if n.leaf >= 0 {
+			out[n.leaf] = fv
+			continue
+		}
+		if n.ptr {
+			nv := reflect.New(fv.Type().Elem())
+			if !fv.IsNil() {
+				nv.Elem().Set(fv.Elem())
+			}
+			fv.Set(nv)
+			fv = nv.Elem()
+		}
+		bindNodes(fv, n.nested, out)
 	}
 }
 
-// nestedStruct returns the struct value to walk for a nested field: the
-// field itself, or a fresh copy of what its pointer points to.
-func nestedStruct(fv reflect.Value) (reflect.Value, bool) {
-	switch {
-	case fv.Kind() == reflect.Struct && !isLeafStruct(fv.Type()):
-		return fv, true
-	case fv.Kind() == reflect.Pointer && fv.Type().Elem().Kind() == reflect.Struct && !isLeafStruct(fv.Type().Elem()):
-		n := reflect.New(fv.Type().Elem())
-		if !fv.IsNil() {
-			n.Elem().Set(fv.Elem())
-		}
-		fv.Set(n)
-		return n.Elem(), true
+// fieldErrors returns fresh copies of the plan's tag and type errors.
+func (p *typePlan) fieldErrors() []*FieldError {
+	if len(p.errs) == 0 {
+		return nil
 	}
-	return reflect.Value{}, false
+	errs := make([]*FieldError, len(p.errs))
+	for i := range p.errs {
+		e := p.errs[i]
+		errs[i] = &e
+	}
+	return errs
+}
+
+// nestedType returns the struct type to walk for a nested field of type t:
+// t itself, or what it points to.
+func nestedType(t reflect.Type) (reflect.Type, bool) {
+	switch {
+	case t.Kind() == reflect.Struct && !isLeafStruct(t):
+		return t, true
+	case t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct && !isLeafStruct(t.Elem()):
+		return t.Elem(), true
+	}
+	return nil, false
 }
 
 // isLeafStruct reports whether a struct type is decoded as one value

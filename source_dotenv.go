@@ -7,8 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"net/url"
-
-	"github.com/joho/godotenv"
+	"os"
 )
 
 func init() {
@@ -30,19 +29,30 @@ type Dotenv struct {
 	vars   map[string]string
 }
 
-var _ Source = (*Dotenv)(nil)
+var (
+	_ Source             = (*Dotenv)(nil)
+	_ ConcurrencyLimiter = (*Dotenv)(nil)
+)
 
-// ReadDotenv parses the .env file at path with github.com/joho/godotenv.
-// Errors name the file, never a value in it.
+// ReadDotenv parses the .env file at path, by the rules of
+// github.com/joho/godotenv. Errors name the file, never a value in it.
 func ReadDotenv(path, prefix string) (*Dotenv, error) {
-	vars, err := godotenv.Read(path)
+	file := path
+	if file == "" {
+		file = ".env" // as godotenv.Read does
+	}
+	data, err := os.ReadFile(file)
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
 			return nil, fmt.Errorf("secrets: dotenv: %w", err)
 		}
-		// godotenv's parse errors quote the offending line, which may
-		// hold a value: do not repeat them.
+		return nil, fmt.Errorf("secrets: dotenv %s: cannot read the file", path)
+	}
+	vars, err := parseDotenv(data)
+	if err != nil {
+		// A parse error may concern a line holding a value: do not
+		// repeat it.
 		return nil, fmt.Errorf("secrets: dotenv %s: malformed .env file", path)
 	}
 	return &Dotenv{path: path, prefix: prefix, vars: vars}, nil
@@ -51,7 +61,11 @@ func ReadDotenv(path, prefix string) (*Dotenv, error) {
 // ParseDotenv parses .env content from r, for defaults embedded in a
 // binary with go:embed. name identifies the content in errors and reports.
 func ParseDotenv(name string, r io.Reader, prefix string) (*Dotenv, error) {
-	vars, err := godotenv.Parse(r)
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("secrets: dotenv %s: malformed .env content", name)
+	}
+	vars, err := parseDotenv(data)
 	if err != nil {
 		return nil, fmt.Errorf("secrets: dotenv %s: malformed .env content", name)
 	}
@@ -63,16 +77,30 @@ func (d *Dotenv) NativeName(key string) string { return EnvName(d.prefix, key) }
 
 // Lookup returns the variable for ref.Key.
 func (d *Dotenv) Lookup(ctx context.Context, ref Ref) (Value, error) {
-	if err := ctx.Err(); err != nil {
+	v, err := d.lookupString(ctx, ref)
+	if err != nil {
 		return Value{}, err
+	}
+	return Value{Data: []byte(v)}, nil
+}
+
+// lookupString is Lookup returning the value as a string, which spares
+// the Loader a copy.
+func (d *Dotenv) lookupString(ctx context.Context, ref Ref) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
 	}
 	name := EnvName(d.prefix, ref.Key)
 	v, ok := d.vars[name]
 	if !ok {
-		return Value{}, fmt.Errorf("dotenv %s: variable %s is not set: %w", d.path, name, ErrNotFound)
+		return "", fmt.Errorf("dotenv %s: variable %s is not set: %w", d.path, name, ErrNotFound)
 	}
-	return Value{Data: []byte(v)}, nil
+	return v, nil
 }
+
+// MaxConcurrency returns 1: the file is in memory already, so the [Loader]
+// reads its variables one after the other.
+func (d *Dotenv) MaxConcurrency() int { return 1 }
 
 // String names the source as a spec would.
 func (d *Dotenv) String() string { return "dotenv://" + d.path }

@@ -31,14 +31,20 @@ type Env struct {
 	LookupEnv func(name string) (string, bool)
 }
 
-var _ Source = (*Env)(nil)
+var (
+	_ Source             = (*Env)(nil)
+	_ ConcurrencyLimiter = (*Env)(nil)
+)
 
 // EnvName maps a canonical key to an environment variable name: upper case,
 // every character outside [A-Z0-9] replaced by '_', prefix prepended as is.
 // EnvName("APP_", "db.password") is "APP_DB_PASSWORD".
-func EnvName(prefix, key string) string {
+func EnvName(prefix, key string) string { return envName(prefix, key, "") }
+
+// envName is EnvName(prefix, key) + suffix, built in one allocation.
+func envName(prefix, key, suffix string) string {
 	var b strings.Builder
-	b.Grow(len(prefix) + len(key))
+	b.Grow(len(prefix) + len(key) + len(suffix))
 	b.WriteString(prefix)
 	for i := 0; i < len(key); i++ {
 		c := key[i]
@@ -51,6 +57,7 @@ func EnvName(prefix, key string) string {
 			b.WriteByte('_')
 		}
 	}
+	b.WriteString(suffix)
 	return b.String()
 }
 
@@ -59,30 +66,63 @@ func (e *Env) NativeName(key string) string { return EnvName(e.Prefix, key) }
 
 // Lookup reads the variable for ref.Key, or the file its _FILE twin names.
 func (e *Env) Lookup(ctx context.Context, ref Ref) (Value, error) {
-	if err := ctx.Err(); err != nil {
+	v, data, fromFile, err := e.lookup(ctx, envName(e.Prefix, ref.Key, "_FILE"))
+	switch {
+	case err != nil:
 		return Value{}, err
+	case fromFile:
+		return Value{Data: data}, nil
+	}
+	return Value{Data: []byte(v)}, nil
+}
+
+// lookupString is Lookup returning the value as a string, which spares
+// the Loader a copy of the variable's value.
+func (e *Env) lookupString(ctx context.Context, ref Ref) (string, error) {
+	return e.lookupVar(ctx, envName(e.Prefix, ref.Key, "_FILE"))
+}
+
+// lookupVar is lookupString given the _FILE twin of the variable to read,
+// "NAME_FILE": the Loader keeps those names for an Env without prefix.
+func (e *Env) lookupVar(ctx context.Context, fileVar string) (string, error) {
+	v, data, fromFile, err := e.lookup(ctx, fileVar)
+	if fromFile {
+		return string(data), err
+	}
+	return v, err
+}
+
+// lookup reads the variable NAME, given fileVar "NAME_FILE", or the file
+// fileVar names (then fromFile is true and the value is in data).
+func (e *Env) lookup(ctx context.Context, fileVar string) (v string, data []byte, fromFile bool, err error) {
+	if err := ctx.Err(); err != nil {
+		return "", nil, false, err
 	}
 	lookup := e.LookupEnv
 	if lookup == nil {
 		lookup = os.LookupEnv
 	}
-	name := EnvName(e.Prefix, ref.Key)
+	name := fileVar[:len(fileVar)-len("_FILE")]
 	v, ok := lookup(name)
-	fileName, fileOK := lookup(name + "_FILE")
+	fileName, fileOK := lookup(fileVar)
 	switch {
 	case ok && fileOK:
-		return Value{}, fmt.Errorf("env: both %s and %s_FILE are set; set only one", name, name)
+		return "", nil, false, fmt.Errorf("env: both %s and %s_FILE are set; set only one", name, name)
 	case ok:
-		return Value{Data: []byte(v)}, nil
+		return v, nil, false, nil
 	case fileOK:
 		data, err := readSecretFile(fileName)
 		if err != nil {
-			return Value{}, fmt.Errorf("env: %s_FILE: %w", name, err)
+			return "", nil, false, fmt.Errorf("env: %s_FILE: %w", name, err)
 		}
-		return Value{Data: data}, nil
+		return "", data, true, nil
 	}
-	return Value{}, fmt.Errorf("env: variable %s is not set: %w", name, ErrNotFound)
+	return "", nil, false, fmt.Errorf("env: variable %s is not set: %w", name, ErrNotFound)
 }
+
+// MaxConcurrency returns 1: reading a variable is cheaper than starting a
+// goroutine, so the [Loader] reads them one after the other.
+func (e *Env) MaxConcurrency() int { return 1 }
 
 // String names the source as a spec would.
 func (e *Env) String() string {

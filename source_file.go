@@ -43,7 +43,10 @@ type Files struct {
 	dir string
 }
 
-var _ Source = (*Files)(nil)
+var (
+	_ Source             = (*Files)(nil)
+	_ ConcurrencyLimiter = (*Files)(nil)
+)
 
 // NewFiles returns a Files source for dir, which must be a directory.
 func NewFiles(dir string) (*Files, error) {
@@ -89,6 +92,10 @@ func (f *Files) Lookup(ctx context.Context, ref Ref) (Value, error) {
 	}
 	return Value{Data: data}, nil
 }
+
+// MaxConcurrency returns 1: a local file is read faster than a goroutine
+// starts, so the [Loader] reads files one after the other.
+func (f *Files) MaxConcurrency() int { return 1 }
 
 func (f *Files) statError(key string, err error) error {
 	var pe *fs.PathError
