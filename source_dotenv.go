@@ -7,7 +7,8 @@ import (
 	"io"
 	"io/fs"
 	"net/url"
-	"os"
+
+	"github.com/joho/godotenv"
 )
 
 func init() {
@@ -34,25 +35,17 @@ var (
 	_ ConcurrencyLimiter = (*Dotenv)(nil)
 )
 
-// ReadDotenv parses the .env file at path, by the rules of
-// github.com/joho/godotenv. Errors name the file, never a value in it.
+// ReadDotenv parses the .env file at path with github.com/joho/godotenv.
+// Errors name the file, never a value in it.
 func ReadDotenv(path, prefix string) (*Dotenv, error) {
-	file := path
-	if file == "" {
-		file = ".env" // as godotenv.Read does
-	}
-	data, err := os.ReadFile(file)
+	vars, err := godotenv.Read(path)
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
 			return nil, fmt.Errorf("secrets: dotenv: %w", err)
 		}
-		return nil, fmt.Errorf("secrets: dotenv %s: cannot read the file", path)
-	}
-	vars, err := parseDotenv(data)
-	if err != nil {
-		// A parse error may concern a line holding a value: do not
-		// repeat it.
+		// godotenv's parse errors quote the offending line, which may
+		// hold a value: do not repeat them.
 		return nil, fmt.Errorf("secrets: dotenv %s: malformed .env file", path)
 	}
 	return &Dotenv{path: path, prefix: prefix, vars: vars}, nil
@@ -61,11 +54,7 @@ func ReadDotenv(path, prefix string) (*Dotenv, error) {
 // ParseDotenv parses .env content from r, for defaults embedded in a
 // binary with go:embed. name identifies the content in errors and reports.
 func ParseDotenv(name string, r io.Reader, prefix string) (*Dotenv, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("secrets: dotenv %s: malformed .env content", name)
-	}
-	vars, err := parseDotenv(data)
+	vars, err := godotenv.Parse(r)
 	if err != nil {
 		return nil, fmt.Errorf("secrets: dotenv %s: malformed .env content", name)
 	}
