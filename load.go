@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -135,7 +136,7 @@ func (l *Loader) load(ctx context.Context, dst any, wantOrigins bool) ([]Origin,
 	if wantOrigins {
 		origins = make([]Origin, 0, len(plan.leaves))
 	}
-	var objects map[int]map[string][]byte // parsed JSON secrets, by ref index
+	var objects map[int]map[string]json.RawMessage // parsed JSON secrets, by ref index
 	var objErrs map[int]error
 	for i := range plan.leaves {
 		p := &plan.leaves[i]
@@ -154,7 +155,7 @@ func (l *Loader) load(ctx context.Context, dst any, wantOrigins bool) ([]Origin,
 		if err == nil {
 			if p.tag.hasField {
 				if objects == nil {
-					objects, objErrs = map[int]map[string][]byte{}, map[int]error{}
+					objects, objErrs = map[int]map[string]json.RawMessage{}, map[int]error{}
 				}
 				data, err = jsonField(objects, objErrs, p.refIdx, r, p.tag.field)
 			} else {
@@ -267,13 +268,14 @@ func refuseCollisions(plan *typePlan, sources []Source) ([]bool, []*FieldError) 
 // jsonField extracts field from the JSON object in r, parsing each ref's
 // object once. A JSON string yields its contents; any other JSON value its
 // JSON text. A missing or null field is ErrNotFound.
-func jsonField(objects map[int]map[string][]byte, objErrs map[int]error, refIdx int, r *fetched, field string) (string, error) {
+func jsonField(objects map[int]map[string]json.RawMessage, objErrs map[int]error, refIdx int, r *fetched, field string) (string, error) {
 	if err, ok := objErrs[refIdx]; ok {
 		return "", err
 	}
 	obj, ok := objects[refIdx]
 	if !ok {
-		if obj, ok = parseJSONObject(r.bytes()); !ok {
+		if err := json.Unmarshal(r.bytes(), &obj); err != nil || obj == nil {
+			// json's errors may quote the input: report only the kind.
 			objErrs[refIdx] = errNotJSONObject
 			return "", errNotJSONObject
 		}
@@ -283,8 +285,12 @@ func jsonField(objects map[int]map[string][]byte, objErrs map[int]error, refIdx 
 	if !ok || string(raw) == "null" {
 		return "", fmt.Errorf("JSON secret has no field %q: %w", field, ErrNotFound)
 	}
-	if raw[0] == '"' {
-		return unquoteJSON(raw), nil
+	if strings.HasPrefix(string(raw), `"`) {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", fmt.Errorf("field %q: %w", field, errNotJSONObject)
+		}
+		return s, nil
 	}
 	return string(raw), nil
 }
