@@ -191,8 +191,15 @@ func stringLookup(src Source) func(context.Context, Ref) (string, error) {
 		return s.lookupString
 	case Map:
 		return s.lookupString
-	case *Dotenv:
-		return s.lookupString
+	}
+	for _, f := range extraStringLookups {
+		if fn := f(src); fn != nil {
+			return fn
+		}
 	}
 	return nil
 }
+
+// extraStringLookups lets sources compiled in by their own file (dotenv,
+// which has an opt-out build tag) join stringLookup's fast path.
+var extraStringLookups []func(Source) func(context.Context, Ref) (string, error)

@@ -222,8 +222,7 @@ func refuseCollisions(plan *typePlan, sources []Source) ([]bool, []*FieldError) 
 			continue
 		}
 		if !plan.envCollide {
-			switch src.(type) {
-			case *Env, *Dotenv:
+			if isEnvNamed(src) {
 				continue // their names collide exactly when EnvName's do
 			}
 		}
@@ -294,3 +293,21 @@ func jsonField(objects map[int]map[string]json.RawMessage, objErrs map[int]error
 	}
 	return string(raw), nil
 }
+
+// isEnvNamed reports whether src is one of this package's sources that name
+// keys with [EnvName] (Env, Dotenv), matching concrete types only.
+func isEnvNamed(src Source) bool {
+	if _, ok := src.(*Env); ok {
+		return true
+	}
+	for _, f := range extraEnvNamed {
+		if f(src) {
+			return true
+		}
+	}
+	return false
+}
+
+// extraEnvNamed lets sources compiled in by their own file (dotenv) join
+// isEnvNamed.
+var extraEnvNamed []func(Source) bool

@@ -1,3 +1,5 @@
+//go:build !secrets_nodotenv
+
 package secrets_test
 
 import (

@@ -1,3 +1,5 @@
+//go:build !secrets_nodotenv
+
 package secrets
 
 import (
@@ -12,6 +14,16 @@ import (
 )
 
 func init() {
+	extraStringLookups = append(extraStringLookups, func(s Source) func(context.Context, Ref) (string, error) {
+		if d, ok := s.(*Dotenv); ok {
+			return d.lookupString
+		}
+		return nil
+	})
+	extraEnvNamed = append(extraEnvNamed, func(s Source) bool {
+		_, ok := s.(*Dotenv)
+		return ok
+	})
 	registerScheme("dotenv", "dotenv://PATH", []string{"prefix"}, func(_ context.Context, u *url.URL) (Source, error) {
 		path := u.Host + u.Path
 		if path == "" {

@@ -1,14 +1,19 @@
+//go:build !secrets_nodotenv
+
 package secrets_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/fathom-dev/secrets"
+	"github.com/fathom-dev/secrets/secretstest"
 )
 
 func TestDotenv(t *testing.T) {
@@ -38,4 +43,27 @@ func TestDotenvErrorsDoNotLeak(t *testing.T) {
 	_, err = secrets.Open(context.Background(), "dotenv://"+filepath.Join(dir, "missing.env"))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "missing.env")
+}
+
+func TestConformanceDotenv(t *testing.T) {
+	secretstest.Run(t, secretstest.Harness{
+		New: func(t *testing.T, data map[string][]byte) secrets.Source {
+			var b strings.Builder
+			for k, v := range data {
+				// Double-quoted values keep newlines as \n escapes.
+				val := strings.NewReplacer(`\`, `\\`, "\n", `\n`, "\r", `\r`, `"`, `\"`).Replace(string(v))
+				b.WriteString(secrets.EnvName("", k) + `="` + val + "\"\n")
+			}
+			p := filepath.Join(t.TempDir(), ".env")
+			if err := os.WriteFile(p, []byte(b.String()), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			src, err := secrets.Open(t.Context(), "dotenv://"+p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return src
+		},
+		NoBinary: true,
+	})
 }

@@ -3,7 +3,6 @@ package secrets_test
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/fathom-dev/secrets"
@@ -90,28 +89,5 @@ func TestConformanceFiles(t *testing.T) {
 			}
 			return src
 		},
-	})
-}
-
-func TestConformanceDotenv(t *testing.T) {
-	secretstest.Run(t, secretstest.Harness{
-		New: func(t *testing.T, data map[string][]byte) secrets.Source {
-			var b strings.Builder
-			for k, v := range data {
-				// Double-quoted values keep newlines as \n escapes.
-				val := strings.NewReplacer(`\`, `\\`, "\n", `\n`, "\r", `\r`, `"`, `\"`).Replace(string(v))
-				b.WriteString(secrets.EnvName("", k) + `="` + val + "\"\n")
-			}
-			p := filepath.Join(t.TempDir(), ".env")
-			if err := os.WriteFile(p, []byte(b.String()), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			src, err := secrets.Open(t.Context(), "dotenv://"+p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return src
-		},
-		NoBinary: true,
 	})
 }

@@ -18,7 +18,7 @@ COUNT=${COUNT:-6}
 BENCH=${BENCH:-.}
 OUT=${OUT:-results}
 BENCHSTAT=(go run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da)
-OPTOUT=secrets_novault,secrets_noaws,secrets_nogcp,secrets_noazure
+OPTOUT=secrets_novault,secrets_noaws,secrets_nogcp,secrets_noazure,secrets_nodotenv
 mkdir -p "$OUT/bin"
 
 echo "== machine"

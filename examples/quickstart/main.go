@@ -1,3 +1,5 @@
+//go:build !secrets_nodotenv
+
 // Command quickstart loads a typed configuration with secrets and prints it,
 // secrets redacted, with the source each key came from.
 //

@@ -1,7 +1,7 @@
 // Command envonly is the program of the binary size benchmark: it reads
 // the same variables as getenv, through secrets.Load from the environment.
 // bench/run.sh builds it with every opt-out tag
-// (-tags secrets_novault,secrets_noaws,secrets_nogcp,secrets_noazure) and
+// (-tags secrets_novault,secrets_noaws,secrets_nogcp,secrets_noazure,secrets_nodotenv) and
 // without, and compares sizes with getenv.
 package main
 
