@@ -47,8 +47,10 @@ type Loader struct {
 	// Timeout, when positive, bounds the whole load: every fetch of every
 	// source runs under one deadline.
 	Timeout time.Duration
-	// Logger, when set, receives one audit record per field loaded: field,
-	// key, source and version, never the value.
+	// Logger, when set, receives one audit record per tagged field: "secret
+	// loaded", "secret default used" or "optional secret not set" at Info
+	// level with field, key, source and version; "secret not loaded" at
+	// Warn level with the error. Never a value.
 	Logger *slog.Logger
 }
 
@@ -180,14 +182,27 @@ func (l *Loader) load(ctx context.Context, dst any, wantOrigins bool) ([]Origin,
 		case p.tag.optional && errors.Is(err, ErrNotFound):
 			// Leave the field as it was.
 		default:
-			errs = append(errs, &FieldError{Field: p.path, Key: p.key, Source: results.names[r.src], Err: err})
+			fe := &FieldError{Field: p.path, Key: p.key, Source: results.names[r.src], Err: err}
+			errs = append(errs, fe)
+			if l.Logger != nil {
+				l.Logger.LogAttrs(ctx, slog.LevelWarn, "secret not loaded",
+					slog.String("field", fe.Field), slog.String("key", fe.Key),
+					slog.String("source", fe.Source), slog.String("error", err.Error()))
+			}
 			continue
 		}
 		if wantOrigins {
 			origins = append(origins, o)
 		}
 		if l.Logger != nil {
-			l.Logger.LogAttrs(ctx, slog.LevelInfo, "secret loaded",
+			msg := "secret loaded"
+			switch o.Source {
+			case "":
+				msg = "optional secret not set"
+			case "default":
+				msg = "secret default used"
+			}
+			l.Logger.LogAttrs(ctx, slog.LevelInfo, msg,
 				slog.String("field", o.Field), slog.String("key", o.Key),
 				slog.String("source", o.Source), slog.String("version", o.Version))
 		}

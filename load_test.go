@@ -487,4 +487,79 @@ func TestLoadAuditLogNeverHoldsValues(t *testing.T) {
 	assert.NotContains(t, out, "audit-s3cret")
 	assert.Equal(t, 3, strings.Count(out, `"msg":"secret loaded"`))
 	assert.Contains(t, out, `"field":"PW","key":"pw","source":"map"`)
+
+	buf.Reset()
+	var d struct {
+		Opt  string `secret:"opt,optional"`
+		Def  int    `secret:"def,default=3"`
+		Miss string `secret:"miss"`
+	}
+	require.Error(t, l.Load(context.Background(), &d))
+	out = buf.String()
+	assert.Contains(t, out, `"level":"INFO","msg":"optional secret not set","field":"Opt"`)
+	assert.Contains(t, out, `"level":"INFO","msg":"secret default used","field":"Def"`)
+	assert.Contains(t, out, `"level":"WARN","msg":"secret not loaded","field":"Miss"`)
+}
+
+type recursive struct {
+	N    int        `secret:"n,optional"`
+	Next *recursive `secret:",prefix=next_"`
+}
+
+type recursiveEmbedded struct {
+	N int `secret:"n,optional"`
+	*recursiveEmbedded2
+}
+
+type recursiveEmbedded2 struct {
+	*recursiveEmbedded
+}
+
+type RecursiveExported struct {
+	N int `secret:"n,optional"`
+	*RecursiveExported
+}
+
+func TestLoadRecursiveStructIsAnError(t *testing.T) {
+	var r recursive
+	err := secrets.Load(context.Background(), &r, secrets.Map{})
+	require.ErrorIs(t, err, secrets.ErrInvalidTag)
+	assert.Contains(t, err.Error(), "contains itself")
+	var fe *secrets.FieldError
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, "recursive.Next", fe.Field)
+
+	var e RecursiveExported
+	err = secrets.Load(context.Background(), &e, secrets.Map{})
+	require.ErrorIs(t, err, secrets.ErrInvalidTag)
+
+	var u recursiveEmbedded // unexported embedded types are not walked
+	require.NoError(t, secrets.Load(context.Background(), &u, secrets.Map{}))
+}
+
+func TestLoadBadDefaultIsATagError(t *testing.T) {
+	var c struct {
+		A int           `secret:"a,default=notint"`
+		D time.Duration `secret:"d,default=5"`
+		S []int         `secret:"s,default=1,x"`
+	}
+	// Reported even though every key is set.
+	err := secrets.Load(context.Background(), &c, secrets.Map{"a": "1", "d": "1s", "s": "1"})
+	require.ErrorIs(t, err, secrets.ErrInvalidTag)
+	require.ErrorIs(t, err, secrets.ErrParse)
+	var le *secrets.LoadError
+	require.ErrorAs(t, err, &le)
+	assert.Len(t, le.Fields, 3)
+	assert.Contains(t, err.Error(), "default value")
+}
+
+func TestLoadUnsupportedTypeMessages(t *testing.T) {
+	var c struct {
+		N  [][]int         `secret:"n"`
+		DB struct{ A int } `secret:"db"`
+	}
+	err := secrets.Load(context.Background(), &c, secrets.Map{})
+	require.ErrorIs(t, err, secrets.ErrInvalidTag)
+	assert.Contains(t, err.Error(), "unsupported field type [][]int")
+	assert.Contains(t, err.Error(), `a nested struct is tagged secret:",prefix=P"`)
 }

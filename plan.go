@@ -26,6 +26,9 @@ type typePlan struct {
 	// environment variable name ([EnvName]); prepending a prefix changes
 	// nothing to that, so it holds for [Env] and [Dotenv] of any prefix.
 	envCollide bool
+	// walking holds the struct types being walked, outermost first, while
+	// the plan is built, to refuse a type that contains itself.
+	walking []reflect.Type
 }
 
 // planNode is one field the walk visits: a tagged leaf, or a nested struct
@@ -84,6 +87,8 @@ func planFor(t reflect.Type) *typePlan {
 // Untagged fields are ignored, except embedded structs, which are walked as
 // if their fields were declared inline.
 func (p *typePlan) walk(t reflect.Type, path, prefix string, index []int) []planNode {
+	p.walking = append(p.walking, t)
+	defer func() { p.walking = p.walking[:len(p.walking)-1] }()
 	var nodes []planNode
 	for i := range t.NumField() {
 		sf := t.Field(i)
@@ -98,6 +103,9 @@ func (p *typePlan) walk(t reflect.Type, path, prefix string, index []int) []plan
 		if !tagged {
 			if sf.Anonymous && sf.IsExported() {
 				if nt, ok := nestedType(sf.Type); ok {
+					if p.recursive(nt, fpath) {
+						continue
+					}
 					p.hasPtr = p.hasPtr || nt != sf.Type
 					nodes = append(nodes, planNode{index: i, leaf: -1, ptr: nt != sf.Type, nested: p.walk(nt, fpath, prefix, appendIndex(index, i))})
 				}
@@ -119,6 +127,9 @@ func (p *typePlan) walk(t reflect.Type, path, prefix string, index []int) []plan
 				p.errs = append(p.errs, FieldError{Field: fpath, Err: fmt.Errorf("%w: prefix= needs a struct or pointer-to-struct field, not %s", ErrInvalidTag, sf.Type)})
 				continue
 			}
+			if p.recursive(nt, fpath) {
+				continue
+			}
 			p.hasPtr = p.hasPtr || nt != sf.Type
 			nodes = append(nodes, planNode{index: i, leaf: -1, ptr: nt != sf.Type, nested: p.walk(nt, fpath, prefix+tg.prefix, appendIndex(index, i))})
 			continue
@@ -129,8 +140,21 @@ func (p *typePlan) walk(t reflect.Type, path, prefix string, index []int) []plan
 			shown += "#" + tg.field
 		}
 		if err := checkType(sf.Type); err != nil {
-			p.errs = append(p.errs, FieldError{Field: fpath, Key: shown, Err: fmt.Errorf("%w: %w", ErrInvalidTag, err)})
+			hint := ""
+			if _, ok := nestedType(sf.Type); ok {
+				hint = `; a nested struct is tagged secret:",prefix=P"`
+			}
+			p.errs = append(p.errs, FieldError{Field: fpath, Key: shown, Err: fmt.Errorf("%w: unsupported field type %s%s", ErrInvalidTag, sf.Type, hint)})
 			continue
+		}
+		dec := decoderFor(sf.Type)
+		if tg.hasDef {
+			// A default that does not parse is a bug in the tag: report it
+			// whether or not the key happens to be set here.
+			if err := dec(reflect.New(sf.Type).Elem(), tg.def); err != nil {
+				p.errs = append(p.errs, FieldError{Field: fpath, Key: shown, Err: fmt.Errorf("%w: default value: %w", ErrInvalidTag, err)})
+				continue
+			}
 		}
 		p.leaves = append(p.leaves, leafPlan{
 			path:  fpath,
@@ -138,11 +162,23 @@ func (p *typePlan) walk(t reflect.Type, path, prefix string, index []int) []plan
 			tag:   tg,
 			ref:   Ref{Key: key, Version: tg.version},
 			key:   shown,
-			dec:   decoderFor(sf.Type),
+			dec:   dec,
 		})
 		nodes = append(nodes, planNode{index: i, leaf: len(p.leaves) - 1})
 	}
 	return nodes
+}
+
+// recursive reports, as an error of field path, a nested struct type that
+// contains itself: its prefix= nesting would never end.
+func (p *typePlan) recursive(t reflect.Type, path string) bool {
+	for _, w := range p.walking {
+		if w == t {
+			p.errs = append(p.errs, FieldError{Field: path, Err: fmt.Errorf("%w: struct type %s contains itself; nesting it would never end", ErrInvalidTag, t)})
+			return true
+		}
+	}
+	return false
 }
 
 // appendIndex returns index + i in a new slice.

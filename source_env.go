@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"unicode/utf8"
 )
 
 func init() {
@@ -53,6 +54,11 @@ func envName(prefix, key, suffix string) string {
 			b.WriteByte(c - 'a' + 'A')
 		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
 			b.WriteByte(c)
+		case c >= utf8.RuneSelf:
+			// One '_' per character, not per byte of its UTF-8 form.
+			_, size := utf8.DecodeRuneInString(key[i:])
+			i += size - 1
+			b.WriteByte('_')
 		default:
 			b.WriteByte('_')
 		}

@@ -19,7 +19,8 @@ func TestEnvName(t *testing.T) {
 		{"", "myapp/db.password", "MYAPP_DB_PASSWORD"},
 		{"", "Stripe-API-Key", "STRIPE_API_KEY"},
 		{"", "a1 b2", "A1_B2"},
-		{"", "päss", "P__SS"}, // each non-ASCII byte becomes '_'
+		{"", "päss", "P_SS"}, // one '_' per character, not per byte
+		{"", "ключ", "____"},
 	}
 	for _, tc := range tests {
 		assert.Equal(t, tc.want, secrets.EnvName(tc.prefix, tc.key), "%q %q", tc.prefix, tc.key)
