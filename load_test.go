@@ -506,15 +506,6 @@ type recursive struct {
 	Next *recursive `secret:",prefix=next_"`
 }
 
-type recursiveEmbedded struct {
-	N int `secret:"n,optional"`
-	*recursiveEmbedded2
-}
-
-type recursiveEmbedded2 struct {
-	*recursiveEmbedded
-}
-
 type RecursiveExported struct {
 	N int `secret:"n,optional"`
 	*RecursiveExported
@@ -532,9 +523,6 @@ func TestLoadRecursiveStructIsAnError(t *testing.T) {
 	var e RecursiveExported
 	err = secrets.Load(context.Background(), &e, secrets.Map{})
 	require.ErrorIs(t, err, secrets.ErrInvalidTag)
-
-	var u recursiveEmbedded // unexported embedded types are not walked
-	require.NoError(t, secrets.Load(context.Background(), &u, secrets.Map{}))
 }
 
 func TestLoadBadDefaultIsATagError(t *testing.T) {
