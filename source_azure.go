@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,10 +46,26 @@ const AzureMaxConcurrency = 50
 // caller sets none: Key Vault's throttling guidance asks clients to back off
 // exponentially on 429 (1 s, 2 s, 4 s, ...), and its 429 responses carry a
 // Retry-After header that azcore honours up to MaxRetryDelay.
+//
+// A host name that does not resolve is not retried: no back-off makes it
+// appear, and retrying it would hold a Load for about a minute.
 var azureRetry = policy.RetryOptions{
 	MaxRetries:    5,
 	RetryDelay:    time.Second,
 	MaxRetryDelay: 30 * time.Second,
+	ShouldRetry:   azureShouldRetry,
+}
+
+// azureShouldRetry is azcore's default retry decision (transport errors and
+// 408, 429, 500, 502, 503, 504), except for a host name that does not
+// resolve.
+func azureShouldRetry(resp *http.Response, err error) bool {
+	if err != nil {
+		var dnsErr *net.DNSError
+		return !errors.As(err, &dnsErr) || !dnsErr.IsNotFound
+	}
+	return runtime.HasStatusCode(resp, http.StatusRequestTimeout, http.StatusTooManyRequests,
+		http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout)
 }
 
 // Azure is a [Source] reading secrets from an Azure Key Vault through the
@@ -95,7 +113,7 @@ func NewAzure(vaultURL, prefix string, cred azcore.TokenCredential, opts *azsecr
 	}
 	if prefix != "" {
 		if _, err := AzureName(prefix, "x"); err != nil {
-			return nil, fmt.Errorf("secrets: azure key vault: prefix %q: %w", prefix, err)
+			return nil, fmt.Errorf("secrets: %w: azure key vault: prefix %q: %w", ErrInvalidSpec, prefix, err)
 		}
 	}
 	client, err := azsecrets.NewClient("https://"+u.Host, cred, azureClientOptions(opts))
@@ -148,6 +166,13 @@ func azureVaultURL(u *url.URL) (string, error) {
 		return "", fmt.Errorf("secrets: %w: azurekv://%s takes no path; use ?prefix= to prepend to every secret name", ErrInvalidSpec, u.Host)
 	}
 	if strings.ContainsAny(host, ".:") {
+		name := host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			name = h
+		}
+		if slices.Contains(strings.Split(name, "."), "") {
+			return "", fmt.Errorf("secrets: %w: azurekv://%s: a host name has no empty labels (no leading, trailing or double dot)", ErrInvalidSpec, u.Host)
+		}
 		return "https://" + host, nil
 	}
 	if err := checkVaultName(host); err != nil {

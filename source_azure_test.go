@@ -5,6 +5,8 @@ package secrets_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -382,6 +384,10 @@ func TestAzureOpen(t *testing.T) {
 		{"azurekv://my_vault", "3-24"},
 		{"azurekv://my-vault/secrets", "takes no path"},
 		{"azurekv://my-vault?region=x", "unknown parameter"},
+		{"azurekv://.vault.azure.net", "empty labels"},
+		{"azurekv://my-vault.", "empty labels"},
+		{"azurekv://my..vault.azure.cn:443", "empty labels"},
+		{"azurekv://my-vault?prefix=a%20b", "prefix"},
 	}
 	for _, tt := range bad {
 		t.Run(tt.spec, func(t *testing.T) {
@@ -429,4 +435,15 @@ func TestAzureLoadRefusesCollidingKeys(t *testing.T) {
 	c := secretstest.CounterOf(counted)
 	assert.Equal(t, 0, c.Lookups(secrets.Ref{Key: "db_password"}))
 	assert.Equal(t, 0, c.Lookups(secrets.Ref{Key: "db.password"}))
+}
+
+// A host name that does not resolve fails at once: no back-off makes it
+// appear. Other transport errors and 408/429/5xx are retried.
+func TestAzureDoesNotRetryUnknownHost(t *testing.T) {
+	dnsErr := &net.DNSError{Err: "no such host", Name: "nope.vault.azure.net", IsNotFound: true}
+	assert.False(t, secrets.AzureShouldRetry(nil, fmt.Errorf("dial tcp: %w", dnsErr)))
+	assert.True(t, secrets.AzureShouldRetry(nil, errors.New("connection reset by peer")))
+	for code, want := range map[int]bool{429: true, 503: true, 500: true, 408: true, 404: false, 403: false, 401: false} {
+		assert.Equal(t, want, secrets.AzureShouldRetry(&http.Response{StatusCode: code}, nil), "status %d", code)
+	}
 }
