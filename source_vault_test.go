@@ -482,6 +482,18 @@ func TestVaultKubernetesLogin(t *testing.T) {
 	assert.Contains(t, err.Error(), "invalid role name")
 }
 
+func TestVaultKubernetesMissingTokenFileIsNotAnOutage(t *testing.T) {
+	f := newFakeVault(t)
+	f.addK8sRole("web", "jwt-of-the-pod", time.Hour, time.Hour, "secret/")
+	vaultTestEnv(t, f, "")
+	missing := filepath.Join(t.TempDir(), "no-such-token")
+	_, err := secrets.Open(context.Background(), "vault:///secret/app?auth=kubernetes&role=web&jwt_file="+missing)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "no-such-token")
+	assert.NotErrorIs(t, err, secrets.ErrVaultUnavailable)
+	assert.NotErrorIs(t, err, secrets.ErrNotFound)
+}
+
 func TestVaultAppRoleCredentials(t *testing.T) {
 	f := newFakeVault(t)
 	f.put("secret/app", map[string]any{"k": "v"})
@@ -513,6 +525,9 @@ func TestVaultAppRoleCredentials(t *testing.T) {
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "invalid role or secret ID")
 		assert.NotContains(t, err.Error(), "wrong-secret-id")
+		assert.ErrorIs(t, err, secrets.ErrVaultPermissionDenied, "a refused login is a permission problem")
+		assert.ErrorIs(t, err, secrets.ErrPermissionDenied)
+		assert.NotErrorIs(t, err, secrets.ErrVaultUnavailable)
 	})
 	t.Run("missing", func(t *testing.T) {
 		vaultTestEnv(t, f, "")

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/url"
@@ -52,7 +53,14 @@ func vaultError(ctx context.Context, op string, err error, redact ...string) err
 		return fmt.Errorf("%w: %s: %w", ErrVaultUnavailable, op, context.DeadlineExceeded)
 	}
 	var re *api.ResponseError
-	if !errors.As(err, &re) {
+	var pe *fs.PathError
+	if !errors.As(err, &re) && errors.As(err, &pe) {
+		// A credential file (token, secret ID, service account token)
+		// that cannot be read is a configuration error, not an outage:
+		// check it first, since syscall errors also satisfy net.Error.
+		return fmt.Errorf("vault: %s: %s", op, vaultScrub(err.Error(), redact))
+	}
+	if re == nil {
 		var ue *url.Error
 		var ne net.Error
 		if errors.As(err, &ue) || errors.As(err, &ne) {
@@ -69,6 +77,10 @@ func vaultError(ctx context.Context, op string, err error, redact ...string) err
 	var kind error
 	switch {
 	case re.StatusCode == http.StatusForbidden:
+		kind = ErrVaultPermissionDenied
+	case re.StatusCode == http.StatusBadRequest && strings.HasPrefix(op, "login"):
+		// Vault refuses bad AppRole credentials with 400 ("invalid role
+		// or secret ID"): a login refused is a permission problem.
 		kind = ErrVaultPermissionDenied
 	case re.StatusCode == http.StatusServiceUnavailable && strings.Contains(strings.ToLower(msg), "sealed"):
 		kind = ErrVaultSealed
