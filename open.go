@@ -139,6 +139,12 @@ func openOne(ctx context.Context, part string) (Source, error) {
 		if len(vs) > 1 {
 			return nil, fmt.Errorf("secrets: %w: parameter %q given %d times in %q; give it once", ErrInvalidSpec, k, len(vs), part)
 		}
+		if vs[0] == "" {
+			// Most often a shell variable that was not set
+			// (?location=$REGION): refuse rather than silently
+			// fall back to the default.
+			return nil, fmt.Errorf("secrets: %w: parameter %q is empty in %q; give it a value or leave it out", ErrInvalidSpec, k, part)
+		}
 	}
 	if u.Fragment != "" {
 		return nil, fmt.Errorf("secrets: %w: a fragment (#...) is not allowed in %q", ErrInvalidSpec, part)

@@ -39,6 +39,7 @@ func TestOpenSpecs(t *testing.T) {
 		{spec: "file://%zz", wantErr: secrets.ErrInvalidSpec, errLike: []string{"malformed URL"}},
 		{spec: "env://user:pw@host", wantErr: secrets.ErrInvalidSpec, errLike: []string{"credentials do not belong"}},
 		{spec: "env://somehost", wantErr: secrets.ErrInvalidSpec},
+		{spec: "env://?prefix=", wantErr: secrets.ErrInvalidSpec, errLike: []string{`parameter "prefix" is empty`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.spec, func(t *testing.T) {

@@ -129,6 +129,9 @@ func openGCP(ctx context.Context, u *url.URL) (Source, error) {
 	if u.Host == "" || (u.Path != "" && u.Path != "/") {
 		return nil, fmt.Errorf("secrets: %w: gcpsm:// needs a project and nothing else before the query, e.g. gcpsm://my-project", ErrInvalidSpec)
 	}
+	if _, port, ok := strings.Cut(u.Host, ":"); ok && port != "" && strings.Trim(port, "0123456789") == "" {
+		return nil, fmt.Errorf("secrets: %w: gcpsm://%s: a project takes no port (a domain-scoped project is example.com:my-project)", ErrInvalidSpec, u.Host)
+	}
 	q := u.Query()
 	opts := GCPOptions{Location: q.Get("location"), Prefix: q.Get("prefix")}
 	return NewGCP(ctx, u.Host, opts, gcpTestClientOptions...)

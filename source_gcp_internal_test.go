@@ -47,6 +47,8 @@ func TestGCPOpen(t *testing.T) {
 		"gcpsm://proj/extra",
 		"gcpsm://proj?region=x",
 		"gcpsm://proj?location=evil.example.com",
+		"gcpsm://proj:443",
+		"gcpsm://proj?location=",
 	} {
 		_, err := Open(ctx, spec)
 		assert.ErrorIs(t, err, ErrInvalidSpec, "spec %q", spec)
