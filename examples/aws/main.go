@@ -28,6 +28,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"time"
@@ -47,10 +48,18 @@ type Config struct {
 func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	var cfg Config
-	if err := secrets.Load(ctx, &cfg); err != nil {
+	if err := run(ctx, os.Stdout); err != nil {
 		log.Print(err)
 		os.Exit(1)
 	}
-	fmt.Printf("%+v\n", cfg)
+}
+
+// run loads the configuration from SECRETS_SOURCE and prints it.
+func run(ctx context.Context, w io.Writer) error {
+	var cfg Config
+	if err := secrets.Load(ctx, &cfg); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "%+v\n", cfg)
+	return err
 }
