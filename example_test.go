@@ -140,3 +140,53 @@ func ExampleString_slog() {
 	logger.Info("connecting", "password", secrets.NewString("hunter2"))
 	// Output: level=INFO msg=connecting password=[REDACTED]
 }
+
+func ExampleLoader_LoadOrigins() {
+	type Config struct {
+		Host string         `secret:"host"`
+		Port int            `secret:"port,default=8080"`
+		Key  secrets.String `secret:"api_key"`
+		Opt  string         `secret:"opt,optional"`
+	}
+	l := secrets.Loader{Sources: []secrets.Source{
+		secrets.Map{"api_key": "k-123"},
+		secrets.Map{"host": "db.internal", "api_key": "shadowed"},
+	}}
+	var cfg Config
+	origins, err := l.LoadOrigins(context.Background(), &cfg)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, o := range origins {
+		fmt.Printf("%s <- %q from %q\n", o.Field, o.Key, o.Source)
+	}
+	// Output:
+	// Config.Host <- "host" from "map"
+	// Config.Port <- "port" from "default"
+	// Config.Key <- "api_key" from "map"
+	// Config.Opt <- "opt" from ""
+}
+
+func ExampleLoader_audit() {
+	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey {
+				return slog.Attr{}
+			}
+			return a
+		},
+	}))
+	l := secrets.Loader{
+		Sources: []secrets.Source{secrets.Map{"db_password": "hunter2"}},
+		Logger:  logger,
+	}
+	var cfg struct {
+		DBPassword secrets.String `secret:"db_password"`
+		Port       int            `secret:"port,default=5432"`
+	}
+	_ = l.Load(context.Background(), &cfg)
+	// Output:
+	// level=INFO msg="secret loaded" field=DBPassword key=db_password source=map version=""
+	// level=INFO msg="secret default used" field=Port key=port source=default version=""
+}
