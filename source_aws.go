@@ -54,6 +54,9 @@ func openAWS(ctx context.Context, u *url.URL) (Source, error) {
 		return nil, fmt.Errorf("secrets: %w: awssm://%s%s names a host; a secret id goes after three slashes (awssm:///%s%s), a region in ?region=",
 			ErrInvalidSpec, u.Host, u.Path, u.Host, u.Path)
 	}
+	if u.Path == "/" {
+		return nil, fmt.Errorf("secrets: %w: awssm:/// has an empty secret id; use awssm:///SECRET-ID for one JSON secret, or awssm:// (two slashes) for one secret per key", ErrInvalidSpec)
+	}
 	q := u.Query()
 	id := strings.TrimPrefix(u.Path, "/")
 	region, profile := q.Get("region"), q.Get("profile")

@@ -796,6 +796,7 @@ func TestAWSOpen(t *testing.T) {
 			"awssm://myapp/config",        // a host, not a secret id
 			"awssm://?regoin=eu-west-1",   // unknown parameter
 			"awssm://?endpoint=http://x/", // endpoints come from AWS_ENDPOINT_URL
+			"awssm:///",                   // an empty secret id
 		} {
 			_, err := secrets.Open(ctx, spec)
 			assert.ErrorIs(t, err, secrets.ErrInvalidSpec, spec)
